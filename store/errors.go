@@ -1,0 +1,88 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/netipam/netipam/topo"
+)
+
+// Errors the store returns, whichever backend: callers test them with
+// errors.Is and map them to exit codes or CNI error codes in one place.
+var (
+	// ErrNotFound, ErrConflict and ErrUnavailable are the domain's kinds
+	// (see package topo), so that layers above need not import the store.
+	ErrNotFound    = topo.ErrNotFound
+	ErrConflict    = topo.ErrConflict
+	ErrUnavailable = topo.ErrUnavailable
+	// ErrReadOnly: the store refused a write (a read-only file, or a write
+	// sent to `netipam sql`).
+	ErrReadOnly = errors.New("read-only")
+	// ErrCorrupt: the database file is not a netipam database or is damaged.
+	ErrCorrupt = errors.New("database file is corrupt or not a database")
+)
+
+// ConflictError says which constraint refused a change.
+type ConflictError struct {
+	// Constraint is the engine's own words, e.g. "UNIQUE constraint failed:
+	// allocations.address" or "netipam: subnet overlaps an existing subnet".
+	Constraint string
+}
+
+func (e *ConflictError) Error() string { return e.Constraint }
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// OnAddress reports whether the conflict is a duplicate address.
+func (e *ConflictError) OnAddress() bool {
+	return strings.Contains(e.Constraint, "allocations.address")
+}
+
+// constraintMarkers start the part of an engine message that names the
+// constraint; netipam's own triggers raise messages starting "netipam: ".
+var constraintMarkers = []string{
+	"netipam: ",
+	"UNIQUE constraint failed",
+	"FOREIGN KEY constraint failed",
+	"CHECK constraint failed",
+	"NOT NULL constraint failed",
+}
+
+// translate maps an engine error, by its message (the one thing SQLite and
+// rqlite share), to the store's errors. Both backends call it once, where
+// the error leaves the engine.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, m := range constraintMarkers {
+		if i := strings.Index(msg, m); i >= 0 {
+			c := msg[i:]
+			if j := strings.Index(c, " ("); j >= 0 { // modernc appends " (2067)"
+				c = c[:j]
+			}
+			return &ConflictError{Constraint: c}
+		}
+	}
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(msg, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("database is locked", "SQLITE_BUSY", "not leader", "leadership lost", "no leader",
+		"connection refused", "tried all peers unsuccessfully", "context deadline exceeded"):
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	case has("readonly database", "attempt to write a readonly", "read-only", "readonly"):
+		return fmt.Errorf("%w: %w", ErrReadOnly, err)
+	case has("file is not a database", "malformed", "SQLITE_NOTADB", "SQLITE_CORRUPT"):
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return err
+}

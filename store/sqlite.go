@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+)
+
+// sqliteDB is the embedded backend: one SQLite file in WAL mode, one writer
+// connection and a separate pool of read-only readers.
+type sqliteDB struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var _ Backend = (*sqliteDB)(nil)
+
+// pragmas go in the DSN so that every connection of the pool gets them.
+// synchronous(full): an allocation acknowledged to a caller survives a power
+// cut, not only a crash. busy_timeout lets many processes share the file;
+// _txlock=immediate takes the write lock at BEGIN, so two writers never
+// deadlock upgrading a read lock.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)" +
+	"&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
+
+func openSQLite(path string) (*sqliteDB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create directory for %s: %w", path, err)
+		}
+	}
+	u := (&url.URL{Scheme: "file", OmitHost: true, Path: path}).String()
+	writer, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	reader, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(4)
+	db := &sqliteDB{path: path, writer: writer, reader: reader}
+	if err := writer.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, translate(err))
+	}
+	return db, nil
+}
+
+func (db *sqliteDB) Exec(ctx context.Context, stmts ...Stmt) ([]int64, error) {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	n := make([]int64, len(stmts))
+	for i, st := range stmts {
+		res, err := tx.ExecContext(ctx, st.SQL, st.Args...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		if n[i], err = res.RowsAffected(); err != nil {
+			return nil, translate(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, translate(err)
+	}
+	return n, nil
+}
+
+func (db *sqliteDB) Query(ctx context.Context, st Stmt) (Rows, error) {
+	rows, err := db.reader.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return sqliteRows{rows}, nil
+}
+
+func (db *sqliteDB) Close() error {
+	rerr := db.reader.Close()
+	if err := db.writer.Close(); err != nil {
+		return err
+	}
+	return rerr
+}
+
+type sqliteRows struct{ *sql.Rows }
+
+func (r sqliteRows) Scan(dest ...any) error { return translate(r.Rows.Scan(dest...)) }
+func (r sqliteRows) Err() error             { return translate(r.Rows.Err()) }
