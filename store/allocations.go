@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+
+	"github.com/netipam/netipam/topo"
+)
+
+// AllocationFilter selects allocations; nil fields match everything. An
+// empty Container string matches allocations held by no container.
+type AllocationFilter struct {
+	Addresses []netip.Addr
+	Node      *string
+	TOR       *string
+	Subnet    *netip.Prefix
+	Container *string
+	IfName    *string
+	// NotOwners, with Node, selects the node's container allocations whose
+	// (container, ifname) is not in the list: what CNI GC releases.
+	NotOwners []Owner
+}
+
+// Owner is a container interface holding addresses.
+type Owner struct{ Container, IfName string }
+
+func (f AllocationFilter) where() (string, []any) {
+	w, args := "1 = 1", []any{}
+	add := func(cond string, v any) { w, args = w+" AND "+cond, append(args, v) }
+	if f.Addresses != nil {
+		w += " AND address IN (" + marks(len(f.Addresses)) + ")"
+		for _, a := range f.Addresses {
+			args = append(args, a.String())
+		}
+	}
+	if f.Node != nil {
+		add("node_id = ?", *f.Node)
+	}
+	if f.TOR != nil {
+		add("tor_id = ?", *f.TOR)
+	}
+	if f.Subnet != nil {
+		add("subnet = ?", f.Subnet.Masked().String())
+	}
+	if f.Container != nil {
+		add("COALESCE(container, '') = ?", *f.Container)
+	}
+	if f.IfName != nil {
+		add("ifname = ?", *f.IfName)
+	}
+	if f.NotOwners != nil {
+		w += " AND container IS NOT NULL"
+		for _, o := range f.NotOwners {
+			w += " AND NOT (container = ? AND ifname = ?)"
+			args = append(args, o.Container, o.IfName)
+		}
+	}
+	return w, args
+}
+
+const allocationCols = `address, subnet, purpose, node_id, tor_id,
+	COALESCE((SELECT gateway FROM subnets s WHERE s.cidr = subnet), ''),
+	COALESCE(container, ''), ifname, pod_ns, pod_name, allocated_at`
+
+func scanAllocation(scan func(...any) error) (topo.Allocation, error) {
+	var a topo.Allocation
+	var addr, subnet, gw, at string
+	if err := scan(&addr, &subnet, &a.Purpose, &a.Node, &a.TOR, &gw, &a.Container, &a.IfName,
+		&a.PodNS, &a.PodName, &at); err != nil {
+		return a, err
+	}
+	var err error
+	if a.Address, err = netip.ParseAddr(addr); err != nil {
+		return a, fmt.Errorf("stored address %q: %w", addr, err)
+	}
+	if a.Subnet, err = netip.ParsePrefix(subnet); err != nil {
+		return a, fmt.Errorf("stored subnet %q: %w", subnet, err)
+	}
+	if gw != "" {
+		if a.Gateway, err = netip.ParseAddr(gw); err != nil {
+			return a, fmt.Errorf("stored gateway %q: %w", gw, err)
+		}
+	}
+	a.At = parseStamp(at)
+	return a, nil
+}
+
+// Allocations lists allocations in address order.
+func (s *Store) Allocations(ctx context.Context, f AllocationFilter) ([]topo.Allocation, error) {
+	w, args := f.where()
+	var out []topo.Allocation
+	err := s.each(ctx, Q(`SELECT `+allocationCols+` FROM allocations WHERE `+w+` ORDER BY addr_key`, args...),
+		func(scan func(...any) error) error {
+			a, err := scanAllocation(scan)
+			out = append(out, a)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("list allocations: %w", err)
+	}
+	return out, nil
+}
+
+// Held calls fn with every allocated address of the given subnets: what a
+// pool is rebuilt from.
+func (s *Store) Held(ctx context.Context, subnets []netip.Prefix, fn func(subnet netip.Prefix, a netip.Addr)) error {
+	if len(subnets) == 0 {
+		return nil
+	}
+	args := make([]any, len(subnets))
+	byText := make(map[string]netip.Prefix, len(subnets))
+	for i, p := range subnets {
+		args[i] = p.String()
+		byText[p.String()] = p
+	}
+	err := s.each(ctx, Q(`SELECT subnet, address FROM allocations WHERE subnet IN (`+marks(len(args))+`)`, args...),
+		func(scan func(...any) error) error {
+			var sn, addr string
+			if err := scan(&sn, &addr); err != nil {
+				return err
+			}
+			a, err := netip.ParseAddr(addr)
+			if err != nil {
+				return fmt.Errorf("stored address %q: %w", addr, err)
+			}
+			fn(byText[sn], a)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("read allocated addresses: %w", err)
+	}
+	return nil
+}
+
+// Cursors gives, for each subnet that has one, the address allocated last:
+// a pool resumes its round-robin after it.
+func (s *Store) Cursors(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]netip.Addr, error) {
+	out := make(map[netip.Prefix]netip.Addr, len(subnets))
+	for _, p := range subnets {
+		var addr string
+		err := s.one(ctx, Q(`SELECT address FROM events WHERE subnet = ? AND kind = 'allocate'
+			ORDER BY id DESC LIMIT 1`, p.String()), &addr)
+		if err == ErrNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read cursor of %s: %w", p, err)
+		}
+		if a, err := netip.ParseAddr(addr); err == nil {
+			out[p] = a
+		}
+	}
+	return out, nil
+}
+
+// InsertAllocations records allocations and their events in one atomic
+// batch: all or none. A duplicate address or owner (container, ifname,
+// purpose, family) fails with a *ConflictError; the schema also refuses an
+// address outside a subnet of the node's TOR, a reserved address, the
+// gateway, and network or broadcast addresses.
+func (s *Store) InsertAllocations(ctx context.Context, allocs []topo.Allocation) error {
+	now := s.stamp()
+	b := make([]Stmt, 0, 2*len(allocs))
+	for _, a := range allocs {
+		var container any
+		if a.Container != "" {
+			container = a.Container
+		}
+		b = append(b,
+			Q(`INSERT INTO allocations (subnet, address, addr_key, family, purpose, node_id, tor_id,
+				container, ifname, pod_ns, pod_name, allocated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				a.Subnet.String(), a.Address.String(), addrKey(a.Address), int64(topo.FamilyOf(a.Address)),
+				a.Purpose, a.Node, a.TOR, container, a.IfName, a.PodNS, a.PodName, now),
+			s.event("allocate", event{Address: a.Address.String(), Subnet: a.Subnet.String(), Node: a.Node,
+				TOR: a.TOR, Purpose: a.Purpose, Container: a.Container, IfName: a.IfName,
+				PodNS: a.PodNS, PodName: a.PodName}))
+	}
+	if _, err := s.db.Exec(ctx, b...); err != nil {
+		return fmt.Errorf("record %d allocation(s): %w", len(allocs), err)
+	}
+	return nil
+}
+
+// Release frees the allocations a filter selects, in one atomic batch that
+// first copies them to the ledger (kind "release" or "gc") and then deletes
+// them, and returns what it freed. Releasing what is not held frees nothing
+// and is no error.
+func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([]topo.Allocation, error) {
+	w, args := f.where()
+	token, err := releaseToken()
+	if err != nil {
+		return nil, err
+	}
+	copyArgs := append([]any{s.stamp(), kind, s.Actor, token}, args...)
+	_, err = s.db.Exec(ctx,
+		Q(`INSERT INTO events (at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname,
+			pod_ns, pod_name, detail)
+			SELECT ?, ?, ?, address, subnet, node_id, tor_id, purpose, COALESCE(container, ''), ifname,
+			pod_ns, pod_name, ? FROM allocations WHERE `+w, copyArgs...),
+		Q(`DELETE FROM allocations WHERE `+w, args...))
+	if err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	evs, err := s.Events(ctx, EventFilter{Detail: token})
+	if err != nil {
+		return nil, fmt.Errorf("read what was released: %w", err)
+	}
+	out := make([]topo.Allocation, 0, len(evs))
+	for _, e := range evs {
+		a := topo.Allocation{Purpose: e.Purpose, Node: e.Node, TOR: e.TOR, Container: e.Container,
+			IfName: e.IfName, At: e.At}
+		a.Address, _ = netip.ParseAddr(e.Address)
+		a.Subnet, _ = netip.ParsePrefix(e.Subnet)
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// releaseToken marks the ledger rows of one release so that exactly those
+// can be read back (IDs come from Go, never from SQL).
+func releaseToken() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("release token: %w", err)
+	}
+	return "release:" + hex.EncodeToString(b[:]), nil
+}
+
+// Owned lists what a container interface holds.
+func (s *Store) Owned(ctx context.Context, container, ifname string) ([]topo.Allocation, error) {
+	return s.Allocations(ctx, AllocationFilter{Container: &container, IfName: &ifname})
+}
