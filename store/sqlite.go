@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"golang.org/x/sys/unix"
+
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 )
 
@@ -34,6 +36,9 @@ func openSQLite(path string) (*sqliteDB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create directory for %s: %w", path, err)
 		}
+	}
+	if err := checkWritable(path); err != nil {
+		return nil, err
 	}
 	u := (&url.URL{Scheme: "file", OmitHost: true, Path: path}).String()
 	writer, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_txlock=immediate")
@@ -97,3 +102,19 @@ type sqliteRows struct{ *sql.Rows }
 
 func (r sqliteRows) Scan(dest ...any) error { return translate(r.Rows.Scan(dest...)) }
 func (r sqliteRows) Err() error             { return translate(r.Rows.Err()) }
+
+// checkWritable fails fast, with a clear message, when this process may not
+// write the file or its directory (WAL mode creates files beside it);
+// SQLite would otherwise spin on its busy timeout before saying so.
+func checkWritable(path string) error {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		if _, err := os.Stat(p); err != nil {
+			continue // created on first use
+		}
+		if err := unix.Access(p, unix.W_OK); err != nil {
+			return fmt.Errorf("open %s: %w: %s is not writable by uid %d: run as its owner or fix its permissions",
+				path, ErrReadOnly, p, os.Geteuid())
+		}
+	}
+	return nil
+}

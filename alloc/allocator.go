@@ -1,0 +1,270 @@
+package alloc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+
+	"github.com/netipam/netipam/topo"
+)
+
+// Ledger is what the allocator needs from the store: the database is the
+// judge of every allocation; pools only propose candidates.
+type Ledger interface {
+	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
+	// the node is not registered).
+	NodeTOR(ctx context.Context, node string) (string, error)
+	// TORSubnets lists a TOR's subnets.
+	TORSubnets(ctx context.Context, tor string) ([]topo.Subnet, error)
+	// Held calls fn with every allocated address of the subnets.
+	Held(ctx context.Context, subnets []netip.Prefix, fn func(netip.Prefix, netip.Addr)) error
+	// Cursors gives each subnet's most recently allocated address.
+	Cursors(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]netip.Addr, error)
+	// Owned lists what a container interface holds.
+	Owned(ctx context.Context, container, ifname string) ([]topo.Allocation, error)
+	// InsertAllocations records allocations atomically, all or none; a
+	// duplicate address or owner is an error wrapping topo.ErrConflict.
+	InsertAllocations(ctx context.Context, allocs []topo.Allocation) error
+}
+
+// Request asks for addresses for a node.
+type Request struct {
+	Node string
+	// Purposes defaults to ["default"].
+	Purposes []topo.Purpose
+	// Family limits the request to IPv4 or IPv6; zero means one address of
+	// every family the TOR has subnets of for each purpose.
+	Family topo.Family
+	// Count is the number of addresses per purpose and family (default 1);
+	// more than one is refused for a container interface.
+	Count int
+	// IPs are specific addresses wanted; each stands for its purpose and
+	// family.
+	IPs []netip.Addr
+	// Container and IfName own the addresses; the same pair asked again gets
+	// the same addresses back.
+	Container, IfName string
+	PodNS, PodName    string
+}
+
+// maxAttempts bounds the retries after the database refuses a candidate
+// another allocator took first.
+const maxAttempts = 64
+
+// Allocator hands out addresses: it picks candidates from in-memory pools
+// and lets the ledger's constraints decide. It is safe for concurrent use;
+// pools are loaded on first use and kept.
+type Allocator struct {
+	ledger Ledger
+	mu     sync.Mutex
+	pools  map[netip.Prefix]*Pool
+}
+
+// NewAllocator returns an allocator over a ledger.
+func NewAllocator(l Ledger) *Allocator {
+	return &Allocator{ledger: l, pools: map[netip.Prefix]*Pool{}}
+}
+
+// group is one (purpose, family) of a request with the TOR's subnets for it.
+type group struct {
+	purpose topo.Purpose
+	family  topo.Family
+	subnets []topo.Subnet
+}
+
+// Allocate hands out one address (or Count) per purpose and family, or the
+// requested IPs, all or nothing.
+func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocation, error) {
+	if len(req.Purposes) == 0 {
+		req.Purposes = []topo.Purpose{topo.PurposeDefault}
+	}
+	if req.Count == 0 {
+		req.Count = 1
+	}
+	if req.Count > 1 && (req.Container != "" || len(req.IPs) > 0) {
+		return nil, fmt.Errorf("allocate %d addresses: a count goes with neither a container nor --ip: %w", req.Count, topo.ErrInvalid)
+	}
+	tor, err := a.ledger.NodeTOR(ctx, req.Node)
+	if err != nil {
+		if errors.Is(err, topo.ErrNotFound) {
+			return nil, fmt.Errorf("node %s is not registered: register it with `netipam node register --id %s --tor TOR`: %w",
+				req.Node, req.Node, err)
+		}
+		return nil, fmt.Errorf("look up node %s: %w", req.Node, err)
+	}
+	subnets, err := a.ledger.TORSubnets(ctx, tor)
+	if err != nil {
+		return nil, fmt.Errorf("look up subnets of %s: %w", tor, err)
+	}
+	groups, err := plan(req, tor, subnets)
+	if err != nil {
+		return nil, err
+	}
+	var have []topo.Allocation
+	if req.Container != "" {
+		owned, err := a.ledger.Owned(ctx, req.Container, req.IfName)
+		if err != nil {
+			return nil, fmt.Errorf("look up %s/%s: %w", req.Container, req.IfName, err)
+		}
+		have, groups = reuse(owned, groups)
+		if len(groups) == 0 {
+			return have, nil // the same request again: the same answer
+		}
+	}
+	if err := a.load(ctx, groups, false); err != nil {
+		return nil, err
+	}
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		picks, err := a.pick(req, tor, groups)
+		if err != nil {
+			return nil, err
+		}
+		err = a.ledger.InsertAllocations(ctx, picks)
+		if err == nil {
+			return append(have, picks...), nil
+		}
+		a.Forget(picks)
+		if !errors.Is(err, topo.ErrConflict) {
+			return nil, err
+		}
+		if req.Container != "" { // a concurrent identical request may have won
+			owned, oerr := a.ledger.Owned(ctx, req.Container, req.IfName)
+			if oerr != nil {
+				return nil, fmt.Errorf("look up %s/%s: %w", req.Container, req.IfName, oerr)
+			}
+			if h, rest := reuse(owned, groups); len(rest) == 0 {
+				return append(have, h...), nil
+			}
+		}
+		// Another allocator holds what we proposed: learn what it holds.
+		if err := a.load(ctx, groups, true); err != nil {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("allocate on %s: %d attempts lost to concurrent allocators: %w", tor, maxAttempts, topo.ErrUnavailable)
+}
+
+// pick proposes candidates for every group, holding them in the pools. On
+// an error it holds nothing.
+func (a *Allocator) pick(req Request, tor string, groups []group) ([]topo.Allocation, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var picks []topo.Allocation
+	fail := func(err error) ([]topo.Allocation, error) {
+		a.forgetLocked(picks)
+		return nil, err
+	}
+	for _, g := range groups {
+		pools := make([]*Pool, len(g.subnets))
+		for i, s := range g.subnets {
+			pools[i] = a.pools[s.CIDR]
+		}
+		for _, ip := range req.IPs {
+			i := slices.IndexFunc(g.subnets, func(s topo.Subnet) bool { return s.CIDR.Contains(ip) })
+			if i < 0 {
+				continue
+			}
+			if err := pools[i].Take(ip); err != nil {
+				return fail(fmt.Errorf("allocate %s in %s: %w", ip, g.subnets[i].CIDR, takeErr(err)))
+			}
+			picks = append(picks, a.allocation(req, tor, g, g.subnets[i], ip))
+		}
+		if hasIPIn(req.IPs, g.subnets) {
+			continue
+		}
+		for n := 0; n < req.Count; n++ {
+			p := Least(pools)
+			if p == nil {
+				return fail(exhausted(tor, g, pools))
+			}
+			ip, err := p.Next()
+			if err != nil {
+				return fail(fmt.Errorf("allocate in %s: %w", p.Prefix(), err))
+			}
+			i := slices.Index(pools, p)
+			picks = append(picks, a.allocation(req, tor, g, g.subnets[i], ip))
+		}
+	}
+	return picks, nil
+}
+
+func (a *Allocator) allocation(req Request, tor string, g group, s topo.Subnet, ip netip.Addr) topo.Allocation {
+	return topo.Allocation{Address: ip, Subnet: s.CIDR, Purpose: g.purpose, Node: req.Node, TOR: tor,
+		Gateway: s.Gateway, Container: req.Container, IfName: req.IfName, PodNS: req.PodNS, PodName: req.PodName}
+}
+
+// Forget returns released (or never recorded) addresses to their pools.
+func (a *Allocator) Forget(allocs []topo.Allocation) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.forgetLocked(allocs)
+}
+
+func (a *Allocator) forgetLocked(allocs []topo.Allocation) {
+	for _, x := range allocs {
+		if p := a.pools[x.Subnet]; p != nil {
+			p.Release(x.Address)
+		}
+	}
+}
+
+// load builds the pools of the groups' subnets from the ledger: the missing
+// ones, or with refresh all of them (marking what others hold now; marks
+// of in-flight candidates of this process stay).
+func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) error {
+	var need []netip.Prefix
+	fresh := map[netip.Prefix]*Pool{}
+	a.mu.Lock()
+	for _, g := range groups {
+		for _, s := range g.subnets {
+			if a.pools[s.CIDR] != nil && !refresh {
+				continue
+			}
+			need = append(need, s.CIDR)
+			if a.pools[s.CIDR] == nil {
+				p, err := NewPool(s.CIDR, s.Gateway, s.Exclude)
+				if err != nil {
+					a.mu.Unlock()
+					return fmt.Errorf("pool of %s: %w", s.CIDR, err)
+				}
+				fresh[s.CIDR] = p
+			}
+		}
+	}
+	a.mu.Unlock()
+	if len(need) == 0 {
+		return nil
+	}
+	held := map[netip.Prefix][]netip.Addr{}
+	if err := a.ledger.Held(ctx, need, func(p netip.Prefix, ip netip.Addr) { held[p] = append(held[p], ip) }); err != nil {
+		return err
+	}
+	var cursors map[netip.Prefix]netip.Addr
+	if len(fresh) > 0 {
+		var err error
+		if cursors, err = a.ledger.Cursors(ctx, need); err != nil {
+			return err
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, pfx := range need {
+		p := a.pools[pfx]
+		if p == nil {
+			if p = fresh[pfx]; p == nil {
+				continue
+			}
+			if c, ok := cursors[pfx]; ok {
+				p.SetCursor(c)
+			}
+			a.pools[pfx] = p
+		}
+		for _, ip := range held[pfx] {
+			p.Mark(ip)
+		}
+	}
+	return nil
+}

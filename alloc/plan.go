@@ -1,0 +1,96 @@
+package alloc
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/netipam/netipam/topo"
+)
+
+// plan groups a TOR's subnets by the purposes and families a request asks
+// for, and checks that every requested IP lies in one of them.
+func plan(req Request, tor string, subnets []topo.Subnet) ([]group, error) {
+	var groups []group
+	for _, purpose := range req.Purposes {
+		n := len(groups)
+		for _, fam := range []topo.Family{topo.IPv4, topo.IPv6} {
+			if req.Family != 0 && req.Family != fam {
+				continue
+			}
+			g := group{purpose: purpose, family: fam}
+			for _, s := range subnets {
+				if s.Purpose == purpose && topo.FamilyOf(s.CIDR.Addr()) == fam {
+					g.subnets = append(g.subnets, s)
+				}
+			}
+			if len(g.subnets) > 0 {
+				groups = append(groups, g)
+			}
+		}
+		if len(groups) == n {
+			fam := ""
+			if req.Family != 0 {
+				fam = fmt.Sprintf("IPv%d ", req.Family)
+			}
+			return nil, fmt.Errorf("TOR %s (node %s) has no %s%s subnet: add one with `netipam subnet add --tor %s --cidr CIDR --purpose %s`: %w",
+				tor, req.Node, fam, purpose, tor, purpose, topo.ErrInvalid)
+		}
+	}
+	for _, ip := range req.IPs {
+		if !slices.ContainsFunc(groups, func(g group) bool { return hasIPIn([]netip.Addr{ip}, g.subnets) }) {
+			return nil, fmt.Errorf("%s is not in a %v subnet of TOR %s (node %s): %w",
+				ip, req.Purposes, tor, req.Node, topo.ErrInvalid)
+		}
+	}
+	return groups, nil
+}
+
+// reuse splits a request's groups into those the owner already holds an
+// address of (returned as allocations) and those still to allocate.
+func reuse(owned []topo.Allocation, groups []group) ([]topo.Allocation, []group) {
+	var have []topo.Allocation
+	var rest []group
+	for _, g := range groups {
+		i := slices.IndexFunc(owned, func(a topo.Allocation) bool {
+			return a.Purpose == g.purpose && topo.FamilyOf(a.Address) == g.family
+		})
+		if i < 0 {
+			rest = append(rest, g)
+			continue
+		}
+		have = append(have, owned[i])
+	}
+	return have, rest
+}
+
+func hasIPIn(ips []netip.Addr, subnets []topo.Subnet) bool {
+	for _, ip := range ips {
+		for _, s := range subnets {
+			if s.CIDR.Contains(ip) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func exhausted(tor string, g group, pools []*Pool) error {
+	var used, capacity uint64
+	for _, p := range pools {
+		used, capacity = used+p.Used(), capacity+p.Capacity()
+	}
+	return fmt.Errorf("TOR %s has no free IPv%d %s address (%d subnet(s), %d of %d used): add a subnet with `netipam subnet add --tor %s --purpose %s --cidr CIDR`: %w",
+		tor, g.family, g.purpose, len(pools), used, capacity, tor, g.purpose, topo.ErrExhausted)
+}
+
+func takeErr(err error) error {
+	switch {
+	case errors.Is(err, ErrTaken):
+		return fmt.Errorf("already allocated: %w", topo.ErrConflict)
+	case errors.Is(err, ErrReserved):
+		return fmt.Errorf("reserved (network, broadcast, gateway or excluded): %w", topo.ErrInvalid)
+	}
+	return fmt.Errorf("%w: %w", err, topo.ErrInvalid)
+}

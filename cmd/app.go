@@ -1,0 +1,54 @@
+// Package cmd is netipam's command line: cobra commands built by
+// constructors, streams injected so that output is testable, errors mapped
+// to exit codes in one place (exit.go).
+package cmd
+
+import (
+	"context"
+	"io"
+
+	"github.com/netipam/netipam/store"
+)
+
+// IOStreams are where a command reads and writes. TTY says whether Out is a
+// terminal: styled tables there, plain tab-separated text otherwise.
+type IOStreams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	TTY bool
+}
+
+// app is what every command shares: the streams and the global flags.
+type app struct {
+	io       IOStreams
+	storeURL string
+	output   string
+	st       *store.Store
+}
+
+// open opens the store the flags name (once per process).
+func (a *app) open(ctx context.Context) (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	url := a.storeURL
+	if url == "" {
+		url = store.DefaultURL()
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	a.st = st
+	return st, nil
+}
+
+func (a *app) close() {
+	if a.st != nil {
+		a.st.Close()
+		a.st = nil
+	}
+}
+
+func (a *app) json() bool { return a.output == "json" }

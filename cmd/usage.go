@@ -1,0 +1,136 @@
+package cmd
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
+)
+
+// usageRow is used / capacity of one level (zone, pod, TOR) for one purpose
+// and family.
+type usageRow struct {
+	Level    string  `json:"level"`
+	ID       string  `json:"id"`
+	Purpose  string  `json:"purpose"`
+	Family   int     `json:"family"`
+	Subnets  int     `json:"subnets"`
+	Used     uint64  `json:"used"`
+	Capacity uint64  `json:"capacity"`
+	Ratio    float64 `json:"ratio"`
+}
+
+// addSat adds without wrapping: several IPv6 /64s exceed 2^64 addresses.
+func addSat(a, b uint64) uint64 {
+	if a > math.MaxUint64-b {
+		return math.MaxUint64
+	}
+	return a + b
+}
+
+// usage aggregates subnets by zone, pod and TOR, each per purpose and
+// family, ordered zone > pod > TOR.
+func usage(rows []store.SubnetRow) ([]usageRow, error) {
+	type key struct {
+		level, id, purpose string
+		family             int
+	}
+	agg := map[key]*usageRow{}
+	order := map[string]string{} // level/id -> sort key
+	for _, r := range rows {
+		capacity, err := alloc.Capacity(r.Subnet)
+		if err != nil {
+			return nil, fmt.Errorf("capacity of %s: %w", r.CIDR, err)
+		}
+		fam := int(topo.FamilyOfPrefix(r.CIDR))
+		levels := []struct{ level, id, sort string }{
+			{"zone", r.Zone, r.Zone},
+			{"pod", r.Pod, r.Zone + "/" + r.Pod},
+			{"tor", r.TOR, r.Zone + "/" + r.Pod + "/" + r.TOR},
+		}
+		for _, l := range levels {
+			if l.id == "" {
+				continue
+			}
+			k := key{l.level, l.id, r.Purpose, fam}
+			u := agg[k]
+			if u == nil {
+				u = &usageRow{Level: l.level, ID: l.id, Purpose: r.Purpose, Family: fam}
+				agg[k] = u
+			}
+			u.Subnets++
+			u.Used = addSat(u.Used, uint64(r.Used))
+			u.Capacity = addSat(u.Capacity, capacity)
+			order[l.level+"/"+l.id] = l.sort
+		}
+	}
+	out := make([]usageRow, 0, len(agg))
+	for _, u := range agg {
+		if u.Capacity > 0 {
+			u.Ratio = float64(u.Used) / float64(u.Capacity)
+		}
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		ka, kb := order[a.Level+"/"+a.ID], order[b.Level+"/"+b.ID]
+		if ka != kb {
+			return ka < kb
+		}
+		if a.Purpose != b.Purpose {
+			return a.Purpose < b.Purpose
+		}
+		return a.Family < b.Family
+	})
+	return out, nil
+}
+
+func newUsageCmd(a *app) *cobra.Command {
+	var level string
+	c := &cobra.Command{
+		Use:   "usage",
+		Short: "Used / capacity per zone, pod, TOR, purpose and family",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			switch level {
+			case "", "zone", "pod", "tor":
+			default:
+				return usagef("--level %q: use zone, pod or tor", level)
+			}
+			st, err := a.open(c.Context())
+			if err != nil {
+				return err
+			}
+			rows, err := st.Subnets(c.Context(), storeAll)
+			if err != nil {
+				return err
+			}
+			us, err := usage(rows)
+			if err != nil {
+				return err
+			}
+			kept := us[:0]
+			for _, u := range us {
+				if level == "" || u.Level == level {
+					kept = append(kept, u)
+				}
+			}
+			if a.json() {
+				return a.printJSON(kept)
+			}
+			table := make([][]string, len(kept))
+			for i, u := range kept {
+				table[i] = []string{u.Level, u.ID, u.Purpose, fmt.Sprintf("IPv%d", u.Family),
+					fmt.Sprint(u.Subnets), fmt.Sprint(u.Used), fmt.Sprint(u.Capacity), percent(u.Used, u.Capacity)}
+			}
+			return a.printTable([]string{"LEVEL", "ID", "PURPOSE", "FAMILY", "SUBNETS", "USED", "CAPACITY", "USE"}, table)
+		},
+	}
+	c.Flags().StringVar(&level, "level", "", "only this level: zone, pod or tor")
+	return c
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// binary is the netipam executable built once for the whole-binary tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "netipam-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "netipam")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build netipam: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one netipam process did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run starts netipam with args against a store, bounded in time.
+func run(t testing.TB, storeURL string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "NETIPAM_STORE="+storeURL)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start netipam: %v", err)
+	}
+	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run netipam %v: %v", args, err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// mustRun runs netipam and fails the test unless it exits 0.
+func mustRun(t testing.TB, storeURL string, args ...string) string {
+	t.Helper()
+	r := run(t, storeURL, args...)
+	if r.code != 0 {
+		t.Fatalf("netipam %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r.stdout
+}
+
+// seeded gives a SQLite store with the demo topology and nodes imported.
+func seeded(t testing.TB) (url, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "netipam.db")
+	url = "sqlite://" + path
+	mustRun(t, url, "topo", "import", "testdata/topology.yaml")
+	mustRun(t, url, "node", "import", "testdata/nodes.yaml")
+	return url, path
+}
+
+// dump renders every table of a SQLite file as text, for before/after
+// comparison. It opens the file read-only.
+func dump(t testing.TB, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tables := []string{"schema_migrations", "zones", "zone_cidrs", "pods", "pod_cidrs", "tors", "subnets",
+		"reservations", "nodes", "allocations", "events"}
+	var b strings.Builder
+	for _, tbl := range tables {
+		rows, err := db.Query("SELECT * FROM " + tbl + " ORDER BY rowid")
+		if err != nil {
+			t.Fatalf("dump %s: %v", tbl, err)
+		}
+		cols, _ := rows.Columns()
+		fmt.Fprintf(&b, "== %s %v\n", tbl, cols)
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// checkIntegrity runs SQLite's own integrity check on the file.
+func checkIntegrity(t testing.TB, path string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		t.Fatalf("integrity check: %q %v", res, err)
+	}
+}

@@ -1,0 +1,22 @@
+package topo
+
+import "errors"
+
+// Kinds of failure shared by every layer. The store translates engine errors
+// into them once; the CLI maps them to exit codes and the CNI plugin to CNI
+// error codes, each in one place.
+var (
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a constraint refused the change (a duplicate address or
+	// owner, an overlapping subnet, a subnet still in use).
+	ErrConflict = errors.New("conflict")
+	// ErrExhausted: no free address is left where the request may take one.
+	ErrExhausted = errors.New("no free address")
+	// ErrUnavailable: the store cannot answer now (SQLite busy, no rqlite
+	// leader); the same call may succeed later.
+	ErrUnavailable = errors.New("store unavailable, try again later")
+	// ErrInvalid: the request itself is wrong (bad flag, bad file, unknown
+	// purpose for a TOR).
+	ErrInvalid = errors.New("invalid request")
+)
