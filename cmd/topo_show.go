@@ -102,7 +102,6 @@ func showTree(t *topo.Topology, subnets []store.SubnetRow, nodes []store.NodeRow
 	return zs
 }
 
-
 func prefixStrings(ps []netip.Prefix) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
