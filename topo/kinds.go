@@ -1,6 +1,9 @@
 package topo
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Kinds of failure shared by every layer. The store translates engine errors
 // into them once; the CLI maps them to exit codes and the CNI plugin to CNI
@@ -20,3 +23,19 @@ var (
 	// purpose for a TOR).
 	ErrInvalid = errors.New("invalid request")
 )
+
+// kindError carries a kind for errors.Is without repeating it in the text.
+type kindError struct {
+	kind error
+	err  error
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
+
+// Errorf formats an error of a kind (ErrNotFound, ...): errors.Is matches
+// the kind, and the text is only the message, which says what was wrong and
+// what to do.
+func Errorf(kind error, format string, args ...any) error {
+	return &kindError{kind: kind, err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,85 @@
+package topo
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// TORRef is a TOR with the zone and pod that hold it.
+type TORRef struct {
+	Zone, Pod string
+	TOR       TOR
+}
+
+// SubnetRef is a subnet with the zone, pod and TOR that hold it.
+type SubnetRef struct {
+	Zone, Pod, TOR string
+	Subnet         Subnet
+}
+
+// TORs returns every TOR in file order.
+func (t *Topology) TORs() []TORRef {
+	var out []TORRef
+	for _, z := range t.Zones {
+		for _, p := range z.Pods {
+			for _, r := range p.TORs {
+				out = append(out, TORRef{Zone: z.ID, Pod: p.ID, TOR: r})
+			}
+		}
+	}
+	return out
+}
+
+// FindTOR returns the TOR with the given id.
+func (t *Topology) FindTOR(id string) (TORRef, bool) {
+	for _, z := range t.Zones {
+		for _, p := range z.Pods {
+			for _, r := range p.TORs {
+				if r.ID == id {
+					return TORRef{Zone: z.ID, Pod: p.ID, TOR: r}, true
+				}
+			}
+		}
+	}
+	return TORRef{}, false
+}
+
+// Subnets returns every TOR subnet in file order.
+func (t *Topology) Subnets() []SubnetRef {
+	var out []SubnetRef
+	for _, r := range t.TORs() {
+		for _, s := range r.TOR.Subnets {
+			out = append(out, SubnetRef{Zone: r.Zone, Pod: r.Pod, TOR: r.TOR.ID, Subnet: s})
+		}
+	}
+	return out
+}
+
+// FindSubnet returns the subnet declared with exactly the prefix p.
+func (t *Topology) FindSubnet(p netip.Prefix) (SubnetRef, bool) {
+	for _, s := range t.Subnets() {
+		if s.Subnet.CIDR == p {
+			return s, true
+		}
+	}
+	return SubnetRef{}, false
+}
+
+// CheckNodes reports every node whose TOR the topology does not declare.
+// Fields are nodes[i].tor_id, in the order given.
+func (t *Topology) CheckNodes(nodes []Node) error {
+	known := map[string]bool{}
+	for _, r := range t.TORs() {
+		known[r.TOR.ID] = true
+	}
+	var errs Errors
+	for i, n := range nodes {
+		if !known[n.TOR] {
+			errs = append(errs, &Error{
+				Field: fmt.Sprintf("nodes[%d].tor_id", i),
+				Msg:   fmt.Sprintf("node %s: unknown TOR %q: declare it in the topology or fix tor_id", n.ID, n.TOR),
+			})
+		}
+	}
+	return errs.err()
+}
