@@ -85,13 +85,13 @@ func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocatio
 		req.Count = 1
 	}
 	if req.Count > 1 && (req.Container != "" || len(req.IPs) > 0) {
-		return nil, fmt.Errorf("allocate %d addresses: a count goes with neither a container nor --ip: %w", req.Count, topo.ErrInvalid)
+		return nil, topo.Errorf(topo.ErrInvalid, "allocate %d addresses: a count goes with neither a container nor --ip", req.Count)
 	}
 	tor, err := a.ledger.NodeTOR(ctx, req.Node)
 	if err != nil {
 		if errors.Is(err, topo.ErrNotFound) {
-			return nil, fmt.Errorf("node %s is not registered: register it with `netipam node register --id %s --tor TOR`: %w",
-				req.Node, req.Node, err)
+			return nil, topo.Errorf(topo.ErrNotFound, "node %s is not registered: register it with `netipam node register --id %s --tor TOR`",
+				req.Node, req.Node)
 		}
 		return nil, fmt.Errorf("look up node %s: %w", req.Node, err)
 	}
@@ -144,7 +144,7 @@ func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocatio
 			return nil, err
 		}
 	}
-	return nil, fmt.Errorf("allocate on %s: %d attempts lost to concurrent allocators: %w", tor, maxAttempts, topo.ErrUnavailable)
+	return nil, topo.Errorf(topo.ErrUnavailable, "allocate on %s: %d attempts lost to concurrent allocators", tor, maxAttempts)
 }
 
 // pick proposes candidates for every group, holding them in the pools. On

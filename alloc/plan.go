@@ -34,14 +34,12 @@ func plan(req Request, tor string, subnets []topo.Subnet) ([]group, error) {
 			if req.Family != 0 {
 				fam = fmt.Sprintf("IPv%d ", req.Family)
 			}
-			return nil, fmt.Errorf("TOR %s (node %s) has no %s%s subnet: add one with `netipam subnet add --tor %s --cidr CIDR --purpose %s`: %w",
-				tor, req.Node, fam, purpose, tor, purpose, topo.ErrInvalid)
+			return nil, topo.Errorf(topo.ErrInvalid, "TOR %s (node %s) has no %s%s subnet: add one with `netipam subnet add --tor %s --cidr CIDR --purpose %s`", tor, req.Node, fam, purpose, tor, purpose)
 		}
 	}
 	for _, ip := range req.IPs {
 		if !slices.ContainsFunc(groups, func(g group) bool { return hasIPIn([]netip.Addr{ip}, g.subnets) }) {
-			return nil, fmt.Errorf("%s is not in a %v subnet of TOR %s (node %s): %w",
-				ip, req.Purposes, tor, req.Node, topo.ErrInvalid)
+			return nil, topo.Errorf(topo.ErrInvalid, "%s is not in a %v subnet of TOR %s (node %s)", ip, req.Purposes, tor, req.Node)
 		}
 	}
 	return groups, nil
@@ -81,16 +79,15 @@ func exhausted(tor string, g group, pools []*Pool) error {
 	for _, p := range pools {
 		used, capacity = used+p.Used(), capacity+p.Capacity()
 	}
-	return fmt.Errorf("TOR %s has no free IPv%d %s address (%d subnet(s), %d of %d used): add a subnet with `netipam subnet add --tor %s --purpose %s --cidr CIDR`: %w",
-		tor, g.family, g.purpose, len(pools), used, capacity, tor, g.purpose, topo.ErrExhausted)
+	return topo.Errorf(topo.ErrExhausted, "TOR %s has no free IPv%d %s address (%d subnet(s), %d of %d used): add a subnet with `netipam subnet add --tor %s --purpose %s --cidr CIDR`", tor, g.family, g.purpose, len(pools), used, capacity, tor, g.purpose)
 }
 
 func takeErr(err error) error {
 	switch {
 	case errors.Is(err, ErrTaken):
-		return fmt.Errorf("already allocated: %w", topo.ErrConflict)
+		return topo.Errorf(topo.ErrConflict, "already allocated")
 	case errors.Is(err, ErrReserved):
-		return fmt.Errorf("reserved (network, broadcast, gateway or excluded): %w", topo.ErrInvalid)
+		return topo.Errorf(topo.ErrInvalid, "reserved (network, broadcast, gateway or excluded)")
 	}
-	return fmt.Errorf("%w: %w", err, topo.ErrInvalid)
+	return topo.Errorf(topo.ErrInvalid, "%w", err)
 }

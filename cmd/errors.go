@@ -1,11 +1,9 @@
 package cmd
 
 import (
-	"fmt"
-
 	"github.com/netipam/netipam/topo"
 )
 
 func topoNotFound(format string, args ...any) error {
-	return fmt.Errorf(format+": %w", append(args, topo.ErrNotFound)...)
+	return topo.Errorf(topo.ErrNotFound, format, args...)
 }

@@ -65,8 +65,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 	}
 	for _, r := range rows {
 		if r.CIDR.Overlaps(sn.CIDR) {
-			return fmt.Errorf("--cidr %s overlaps stored subnet %s of TOR %s: pick a free range: %w",
-				sn.CIDR, r.CIDR, r.TOR, topo.ErrConflict)
+			return topo.Errorf(topo.ErrConflict, "--cidr %s overlaps stored subnet %s of TOR %s: pick a free range", sn.CIDR, r.CIDR, r.TOR)
 		}
 	}
 	if err := st.AddSubnet(c.Context(), o.tor, sn, "cli"); err != nil {
