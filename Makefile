@@ -1,0 +1,85 @@
+# netipam build and test entry points.
+#
+# External components used by the integration tests (a real rqlite cluster,
+# the reference CNI plugins) are built from source with the Go toolchain
+# into $(TOOLS), a cache outside the work tree, and only when missing.
+# Each is built into a version-named file/dir; the stable paths
+# $(TOOLS)/bin/rqlited and $(TOOLS)/cni/bin are symlinks to the pinned
+# version, so bumping a version below rebuilds without a manual clean.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+GO    ?= go
+TOOLS ?= $(HOME)/.cache/netipam
+
+# Tool builds must not see the caller's module/workspace settings.
+TOOL_GOENV := GOWORK=off GOFLAGS=-buildvcs=false
+
+# --- rqlited ----------------------------------------------------------------
+# `go install github.com/rqlite/rqlite/v8/cmd/rqlited@...` cannot work: the
+# rqlite module has replace directives. So build it from a throwaway module
+# that requires rqlite and repeats rqlite's own replaces.
+RQLITE_MODULE  := github.com/rqlite/rqlite/v8
+RQLITE_VERSION ?= v8.36.0
+RQLITE_REPLACE := github.com/armon/go-metrics=github.com/hashicorp/go-metrics@v0.5.1 \
+                  golang.org/x/text=golang.org/x/text@v0.3.8
+RQLITED_SRC    := $(TOOLS)/src/rqlited-$(RQLITE_VERSION)
+RQLITED_BIN    := $(TOOLS)/bin/rqlited-$(RQLITE_VERSION)
+RQLITED        := $(TOOLS)/bin/rqlited
+
+# --- CNI reference plugins --------------------------------------------------
+CNI_PLUGINS_MODULE  := github.com/containernetworking/plugins
+CNI_PLUGINS_VERSION ?= v1.9.0
+CNI_PLUGIN_PKGS     := plugins/main/bridge plugins/ipam/host-local plugins/main/loopback
+CNI_VER_DIR         := $(TOOLS)/cni/$(CNI_PLUGINS_VERSION)
+CNI_VER_BINS        := $(addprefix $(CNI_VER_DIR)/,$(notdir $(CNI_PLUGIN_PKGS)))
+CNI_BIN             := $(TOOLS)/cni/bin
+
+# --- tests ------------------------------------------------------------------
+GO_TEST_FLAGS ?= -count=1 -timeout 40m
+GO_TEST_PKGS  ?= ./...
+export NETIPAM_RQLITED  := $(RQLITED)
+export NETIPAM_CNI_PATH := $(CNI_BIN)
+
+.PHONY: all tools rqlited cni-plugins test clean-tools
+
+all: test
+
+tools: rqlited cni-plugins
+
+rqlited: $(RQLITED)
+
+$(RQLITED): $(RQLITED_BIN)
+	ln -sfn $(notdir $<) $@
+
+$(RQLITED_BIN):
+	@echo ">> building rqlited $(RQLITE_VERSION) (cgo, takes a minute or two)"
+	rm -rf $(RQLITED_SRC) && mkdir -p $(RQLITED_SRC) $(@D)
+	cd $(RQLITED_SRC) && export $(TOOL_GOENV) \
+	  && $(GO) mod init netipam.local/rqlited-build \
+	  && $(GO) mod edit -require=$(RQLITE_MODULE)@$(RQLITE_VERSION) \
+	     $(addprefix -replace=,$(RQLITE_REPLACE)) \
+	  && $(GO) get $(RQLITE_MODULE)/cmd/rqlited@$(RQLITE_VERSION) \
+	  && CGO_ENABLED=1 $(GO) build -trimpath -o $@.tmp \
+	     -ldflags '-X $(RQLITE_MODULE)/cmd.Version=$(RQLITE_VERSION)' \
+	     $(RQLITE_MODULE)/cmd/rqlited
+	mv -f $@.tmp $@
+	$@ -version
+
+cni-plugins: $(CNI_VER_BINS)
+	@if [ -d $(CNI_BIN) ] && [ ! -L $(CNI_BIN) ]; then rm -rf $(CNI_BIN); fi
+	@ln -sfn $(CNI_PLUGINS_VERSION) $(CNI_BIN)
+
+$(CNI_VER_BINS) &:
+	@echo ">> building CNI plugins $(CNI_PLUGINS_VERSION): $(notdir $(CNI_PLUGIN_PKGS))"
+	mkdir -p $(CNI_VER_DIR)
+	export $(TOOL_GOENV) && GOBIN=$(CNI_VER_DIR) CGO_ENABLED=0 \
+	  $(GO) install $(foreach p,$(CNI_PLUGIN_PKGS),$(CNI_PLUGINS_MODULE)/$(p)@$(CNI_PLUGINS_VERSION))
+
+clean-tools:
+	rm -rf $(TOOLS)
+
+test: tools
+	$(GO) test $(GO_TEST_FLAGS) $(GO_TEST_PKGS)
