@@ -77,6 +77,11 @@ func TestBadInputLeavesDataUnchanged(t *testing.T) {
 		{"subnet add unknown tor", []string{"subnet", "add", "--tor", "tor-99", "--cidr", "10.244.6.0/24"}, 3, "tor-99"},
 		{"subnet add outside pod", []string{"subnet", "add", "--tor", "tor-1", "--cidr", "10.99.0.0/24"}, 4, "pod"},
 		{"bad output format", []string{"usage", "-o", "yaml"}, 2, "--output"},
+		{"sql delete", []string{"sql", "DELETE FROM allocations"}, 2, "read-only"},
+		{"sql drop table", []string{"sql", "DROP TABLE events"}, 2, "read-only"},
+		{"sql write hidden in a cte", []string{"sql", "WITH x AS (SELECT 1) INSERT INTO zones (id, created_at) SELECT 'z', 'now' FROM x"}, 2, "read-only"},
+		{"sql unknown table", []string{"sql", "SELECT * FROM nope"}, 2, "no such table"},
+		{"history without selector", []string{"history"}, 2, "exactly one"},
 		{"bad store scheme", []string{"--store", "postgres://x", "usage"}, 1, "unknown scheme"},
 	}
 	before := dump(t, path)

@@ -31,8 +31,9 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// ExitCode maps an error to the process exit status. The kinds of failure
-// come first: an unknown TOR inside a list of file errors is "not found".
+// ExitCode maps an error to the process exit status. A mistake in how
+// netipam was called comes first; then the kinds of failure, so that an
+// unknown TOR inside a list of file errors is "not found".
 func ExitCode(err error) int {
 	var ue usageError
 	var ve topo.Errors
@@ -40,6 +41,8 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &ue):
+		return ExitInvalid
 	case errors.Is(err, topo.ErrNotFound):
 		return ExitNotFound
 	case errors.Is(err, topo.ErrConflict):
@@ -50,7 +53,7 @@ func ExitCode(err error) int {
 		return ExitUnavailable
 	case errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrCorrupt):
 		return ExitStore
-	case errors.As(err, &ue), errors.As(err, &ve), errors.As(err, &nr), errors.Is(err, topo.ErrInvalid):
+	case errors.As(err, &ve), errors.As(err, &nr), errors.Is(err, topo.ErrInvalid):
 		return ExitInvalid
 	}
 	return ExitError

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -26,8 +27,14 @@ func (a *app) printJSON(v any) error {
 }
 
 // printTable writes rows under headers: a lipgloss table on a terminal,
-// tab-separated lines (headers first, upper case) when piped.
+// tab-separated lines (headers first) when piped, CSV with -o csv.
 func (a *app) printTable(headers []string, rows [][]string) error {
+	if a.output == "csv" {
+		w := csv.NewWriter(a.io.Out)
+		w.Write(headers)
+		w.WriteAll(rows) // flushes
+		return w.Error()
+	}
 	if !a.io.TTY {
 		var b strings.Builder
 		b.WriteString(strings.Join(headers, "\t") + "\n")

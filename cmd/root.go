@@ -27,10 +27,10 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
 			switch a.output {
-			case "", "text", "json":
+			case "", "text", "json", "csv":
 				return nil
 			}
-			return usagef("--output %q: use text or json", a.output)
+			return usagef("--output %q: use text, json or csv (tables)", a.output)
 		},
 	}
 	root.SetIn(io.In)
@@ -41,8 +41,9 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.storeURL, "store", "",
-		"store URL: sqlite:///path/netipam.db or rqlite://host:4001,host:4001 (default $"+store.EnvStore+", else "+store.DefaultURL()+")")
-	pf.StringVarP(&a.output, "output", "o", "", "output format: text or json")
+		"store URL: sqlite:///path/netipam.db or rqlite://host:4001,host:4001\n"+
+			"(default $"+store.EnvStore+", else /var/lib/netipam/netipam.db as root, ~/.local/share/netipam/netipam.db otherwise)")
+	pf.StringVarP(&a.output, "output", "o", "", "output format: text, json, or csv for tables")
 	root.AddCommand(
 		newTopoCmd(a),
 		newNodeCmd(a),
@@ -50,6 +51,8 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newAllocCmd(a),
 		newReleaseCmd(a),
 		newUsageCmd(a),
+		newSQLCmd(a),
+		newHistoryCmd(a),
 	)
 	return root
 }

@@ -25,9 +25,11 @@ type Backend interface {
 	Close() error
 }
 
-// Rows iterates over a query's result. Scan accepts *string, *int64 and
-// *float64; queries COALESCE nullable columns so that NULL never reaches it.
+// Rows iterates over a query's result. Scan accepts *string, *int64,
+// *float64 and *any (for ad-hoc audit queries); netipam's own queries
+// COALESCE nullable columns so that NULL never reaches a typed destination.
 type Rows interface {
+	Columns() ([]string, error)
 	Next() bool
 	Scan(dest ...any) error
 	Err() error
