@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -44,7 +43,14 @@ func loadMigrations() ([]migration, error) {
 // together with its schema_migrations row, so two processes racing on a new
 // store cannot both apply it: the loser's batch fails on the primary key (or
 // on CREATE TABLE) and it finds the version recorded when it looks again.
+//
+// A process that finds every migration recorded (the common case: each CLI
+// call and CNI plugin run opens the store) only reads; it never takes the
+// write lock to start.
 func (s *Store) migrate(ctx context.Context) error {
+	if ok, err := s.schemaCurrent(ctx); err == nil && ok {
+		return nil
+	}
 	if _, err := s.db.Exec(ctx, Q(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -113,4 +119,20 @@ func splitSQL(src string) []Stmt {
 	return out
 }
 
-var errNoRows = errors.New("no rows")
+// schemaCurrent reports whether every embedded migration is recorded. An
+// error (no schema_migrations table yet) means "migrate".
+func (s *Store) schemaCurrent(ctx context.Context) (bool, error) {
+	ms, err := loadMigrations()
+	if err != nil || len(ms) == 0 {
+		return false, err
+	}
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		args[i] = m.version
+	}
+	var n int64
+	if err := s.one(ctx, Q(`SELECT COUNT(*) FROM schema_migrations WHERE version IN (`+marks(len(ms))+`)`, args...), &n); err != nil {
+		return false, err
+	}
+	return n == int64(len(ms)), nil
+}

@@ -104,15 +104,36 @@ func parsePrefixList(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// TORSubnets lists a TOR's subnets.
+// TORSubnets lists a TOR's subnets: the allocation path's query, without
+// the usage counts Subnets computes.
 func (s *Store) TORSubnets(ctx context.Context, tor string) ([]topo.Subnet, error) {
-	rows, err := s.Subnets(ctx, SubnetFilter{TOR: &tor})
+	var out []topo.Subnet
+	err := s.each(ctx, Q(`SELECT s.cidr, s.purpose, s.gateway,
+			COALESCE((SELECT group_concat(r.cidr, ' ') FROM reservations r WHERE r.subnet = s.cidr), '')
+		FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
+		func(scan func(...any) error) error {
+			var sn topo.Subnet
+			var cidr, gw, excl string
+			if err := scan(&cidr, &sn.Purpose, &gw, &excl); err != nil {
+				return err
+			}
+			var err error
+			if sn.CIDR, err = netip.ParsePrefix(cidr); err != nil {
+				return fmt.Errorf("stored subnet %q: %w", cidr, err)
+			}
+			if gw != "" {
+				if sn.Gateway, err = netip.ParseAddr(gw); err != nil {
+					return fmt.Errorf("stored gateway %q of %s: %w", gw, cidr, err)
+				}
+			}
+			if sn.Exclude, err = parsePrefixList(excl); err != nil {
+				return fmt.Errorf("stored reservations of %s: %w", cidr, err)
+			}
+			out = append(out, sn)
+			return nil
+		})
 	if err != nil {
-		return nil, err
-	}
-	out := make([]topo.Subnet, len(rows))
-	for i, r := range rows {
-		out[i] = r.Subnet
+		return nil, fmt.Errorf("list subnets of %s: %w", tor, err)
 	}
 	return out, nil
 }
