@@ -1,0 +1,80 @@
+// Package cni is netipam as a CNI IPAM plugin (spec 0.3.0 to 1.1.0): the
+// runtime names the command in CNI_COMMAND and passes the network
+// configuration on stdin; netipam reads the config's ipam section, opens
+// the store once and answers with a CNI result or a CNI error on stdout,
+// nothing else.
+package cni
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/containernetworking/cni/pkg/skel"
+	"github.com/containernetworking/cni/pkg/version"
+
+	"github.com/netipam/netipam/store"
+)
+
+// versions are the CNI spec versions netipam speaks.
+var versions = version.PluginSupports("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
+
+const about = "netipam: topology-aware CNI IPAM plugin"
+
+// Main runs the plugin: the CNI command comes from the environment, the
+// network configuration from stdin.
+func Main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	p := &plugin{ctx: ctx}
+	e := skel.PluginMainFuncsWithError(skel.CNIFuncs{
+		Add:    p.run("ADD", p.add),
+		Del:    p.run("DEL", p.del),
+		Check:  p.run("CHECK", p.check),
+		GC:     p.run("GC", p.gc),
+		Status: p.run("STATUS", p.status),
+	}, versions, about)
+	p.close()
+	stop()
+	if e != nil {
+		e.Print() //nolint:errcheck // stdout is gone: nothing left to tell
+		os.Exit(1)
+	}
+}
+
+// plugin is one invocation: one command, at most one store.
+type plugin struct {
+	ctx context.Context
+	st  *store.Store
+}
+
+// run wraps a command so that its error leaves as a CNI error, mapped in
+// one place (errors.go).
+func (p *plugin) run(cmd string, fn func(*skel.CmdArgs) error) func(*skel.CmdArgs) error {
+	return func(args *skel.CmdArgs) error {
+		if err := fn(args); err != nil {
+			return cniError(cmd, err)
+		}
+		return nil
+	}
+}
+
+// open opens the store the config names, once per process.
+func (p *plugin) open(c *config) (*store.Store, error) {
+	if p.st != nil {
+		return p.st, nil
+	}
+	st, err := store.Open(p.ctx, c.Store)
+	if err != nil {
+		return nil, err
+	}
+	p.st = st
+	return st, nil
+}
+
+func (p *plugin) close() {
+	if p.st != nil {
+		p.st.Close()
+		p.st = nil
+	}
+}
