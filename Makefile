@@ -43,9 +43,19 @@ GO_TEST_PKGS  ?= ./...
 export NETIPAM_RQLITED  := $(RQLITED)
 export NETIPAM_CNI_PATH := $(CNI_BIN)
 
-.PHONY: all tools rqlited cni-plugins test clean-tools
+.PHONY: all build demo tools rqlited cni-plugins test bench clean-tools
 
 all: test
+
+# --- netipam ----------------------------------------------------------------
+BIN := bin/netipam
+
+build:
+	$(GO) build -o $(BIN) .
+
+# The 30-second tour on the embedded default (a fresh SQLite file).
+demo: build
+	bash testdata/demo.sh $(BIN)
 
 tools: rqlited cni-plugins
 
@@ -83,3 +93,10 @@ clean-tools:
 
 test: tools
 	$(GO) test $(GO_TEST_FLAGS) $(GO_TEST_PKGS)
+
+# Benchmarks, each beside a reference measured in the same run; the ratios
+# are printed at the end (testdata/benchratio.awk).
+BENCH_COUNT ?= 5
+bench: tools
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./alloc/ ./store/ | tee bench.out
+	@awk -f testdata/benchratio.awk bench.out
