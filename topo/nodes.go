@@ -2,7 +2,6 @@ package topo
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 
 	"gopkg.in/yaml.v3"
@@ -11,9 +10,9 @@ import (
 var (
 	// labelKeyPattern is a Kubernetes-style label key: an optional DNS
 	// prefix and "/", then a name of at most 63 characters.
-	labelKeyPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+	labelKeyPattern = lazyRegexp(`^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 	// labelValuePattern is a Kubernetes-style label value, possibly empty.
-	labelValuePattern = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
+	labelValuePattern = lazyRegexp(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
 )
 
 // ParseNodes decodes and validates a nodes file (the seed's section 7.2
@@ -141,13 +140,13 @@ func (v *validator) node(base string, n Node) {
 	switch {
 	case n.ID == "":
 		v.add(f("id"), "missing: every node needs an id")
-	case !idPattern.MatchString(n.ID):
+	case !idPattern().MatchString(n.ID):
 		v.add(f("id"), "invalid node id %q: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", n.ID)
 	}
 	switch {
 	case n.TOR == "":
 		v.add(f("tor_id"), "missing: every node needs the id of its TOR")
-	case !idPattern.MatchString(n.TOR):
+	case !idPattern().MatchString(n.TOR):
 		v.add(f("tor_id"), "invalid TOR id %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", n.TOR)
 	}
 	keys := make([]string, 0, len(n.Labels))
@@ -157,10 +156,10 @@ func (v *validator) node(base string, n Node) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		lf := f("labels." + k)
-		if !labelKeyPattern.MatchString(k) {
+		if !labelKeyPattern().MatchString(k) {
 			v.add(lf, "invalid label key %q: use an optional dns.prefix/ and a name of letters, digits, '.', '_' and '-' (at most 63 characters)", k)
 		}
-		if val := n.Labels[k]; !labelValuePattern.MatchString(val) {
+		if val := n.Labels[k]; !labelValuePattern().MatchString(val) {
 			v.add(lf, "invalid label value %q: use at most 63 letters, digits, '.', '_' and '-', starting and ending with a letter or digit", val)
 		}
 	}
@@ -170,7 +169,7 @@ func (v *validator) node(base string, n Node) {
 		switch {
 		case p.Purpose == "":
 			v.add(pf+".purpose", "missing: name the purpose, such as default or storage")
-		case !purposePattern.MatchString(p.Purpose):
+		case !purposePattern().MatchString(p.Purpose):
 			v.add(pf+".purpose", "invalid purpose %q: use lower case letters, digits, '_' and '-', starting with a letter", p.Purpose)
 		case seen[p.Purpose]:
 			v.add(pf+".purpose", "duplicate preference for purpose %q: give each purpose once", p.Purpose)

@@ -3,13 +3,12 @@ package topo
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 )
 
 var (
-	idPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	purposePattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+	idPattern      = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	purposePattern = lazyRegexp(`^[a-z][a-z0-9_-]{0,31}$`)
 )
 
 // Validate checks the whole topology: unique IDs, valid CIDRs without host
@@ -83,7 +82,7 @@ func (v *validator) id(field, kind, id string) {
 	switch {
 	case id == "":
 		v.add(f, "missing: every %s needs an id", kind)
-	case !idPattern.MatchString(id):
+	case !idPattern().MatchString(id):
 		v.add(f, "invalid id %q: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", id)
 	default:
 		if first, dup := v.ids[id]; dup {
@@ -149,7 +148,7 @@ func (v *validator) subnet(f, owner string, s Subnet) (span, bool) {
 	switch {
 	case s.Purpose == "":
 		v.add(f+".purpose", "missing: every subnet needs a purpose such as default, storage or management")
-	case !purposePattern.MatchString(s.Purpose):
+	case !purposePattern().MatchString(s.Purpose):
 		v.add(f+".purpose", "invalid purpose %q: use lower case letters, digits, '_' and '-', starting with a letter, at most 32 characters", s.Purpose)
 	}
 	cf := f + ".cidr"

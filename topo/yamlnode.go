@@ -3,7 +3,6 @@ package topo
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +32,7 @@ func (d *decoder) document(data []byte) (root *yaml.Node) {
 	var doc yaml.Node
 	if err := unmarshalNode(data, &doc); err != nil {
 		line, msg := 0, err.Error()
-		if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+		if m := yamlLineError().FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
@@ -48,7 +47,7 @@ func (d *decoder) document(data []byte) (root *yaml.Node) {
 }
 
 // yamlLineError splits the line number out of a yaml.v3 syntax error.
-var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineError = lazyRegexp(`^yaml: line (\d+): (.*)$`)
 
 // unmarshalNode guards the YAML parser: a parser panic on hostile input
 // becomes an error.
