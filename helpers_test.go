@@ -24,7 +24,10 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "netipam")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	// Built as `make build` builds it: static and stripped.
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", binary, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := build.CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build netipam: %v\n%s", err, out)
 		os.Exit(1)

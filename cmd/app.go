@@ -27,7 +27,8 @@ type app struct {
 	st       *store.Store
 }
 
-// open opens the store the flags name (once per process).
+// open opens the store the flags name, once per process. It is never
+// closed: see store.Open on one-shot processes.
 func (a *app) open(ctx context.Context) (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
@@ -42,13 +43,6 @@ func (a *app) open(ctx context.Context) (*store.Store, error) {
 	}
 	a.st = st
 	return st, nil
-}
-
-func (a *app) close() {
-	if a.st != nil {
-		a.st.Close()
-		a.st = nil
-	}
 }
 
 func (a *app) json() bool { return a.output == "json" }

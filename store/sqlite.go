@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -28,8 +31,17 @@ var _ Backend = (*sqliteDB)(nil)
 // cut, not only a crash. busy_timeout lets many processes share the file;
 // _txlock=immediate takes the write lock at BEGIN, so two writers never
 // deadlock upgrading a read lock.
-const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)" +
-	"&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
+const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
+
+// The writer waits for the write lock in Exec, polling every few hundred
+// microseconds with jitter: SQLite's own busy handler backs off to 100 ms
+// sleeps, which is what made the tail latency of 8 concurrent CNI calls.
+// Its short busy_timeout only covers the lock steps outside Exec.
+const (
+	writerBusy  = "&_pragma=busy_timeout(5)"
+	readerBusy  = "&_pragma=busy_timeout(10000)"
+	lockTimeout = 10 * time.Second
+)
 
 func openSQLite(path string) (*sqliteDB, error) {
 	if dir := filepath.Dir(path); dir != "" {
@@ -41,26 +53,57 @@ func openSQLite(path string) (*sqliteDB, error) {
 		return nil, err
 	}
 	u := (&url.URL{Scheme: "file", OmitHost: true, Path: path}).String()
-	writer, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", u+"?"+sqlitePragmas+writerBusy+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
-	reader, err := sql.Open("sqlite", u+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	reader, err := sql.Open("sqlite", u+"?"+sqlitePragmas+readerBusy+"&_pragma=query_only(1)")
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	reader.SetMaxOpenConns(4)
 	db := &sqliteDB{path: path, writer: writer, reader: reader}
-	if err := writer.Ping(); err != nil {
+	// Opening may meet another process recovering the WAL (busy): wait.
+	if err := retryBusy(context.Background(), func() error { return translate(writer.Ping()) }); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, translate(err))
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return db, nil
 }
 
 func (db *sqliteDB) Exec(ctx context.Context, stmts ...Stmt) ([]int64, error) {
+	var n []int64
+	err := retryBusy(ctx, func() error {
+		var err error
+		n, err = db.execOnce(ctx, stmts)
+		return err
+	})
+	return n, err
+}
+
+// retryBusy runs fn until it is not refused for a lock another process
+// holds (ErrUnavailable), for at most lockTimeout, sleeping 0.1 to 0.5 ms
+// between tries.
+func retryBusy(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(lockTimeout)
+	for {
+		err := fn()
+		if !errors.Is(err, ErrUnavailable) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+		case <-time.After(time.Duration(100+rand.IntN(400)) * time.Microsecond):
+		}
+	}
+}
+
+// execOnce runs the batch as one IMMEDIATE transaction (the write lock is
+// taken at BEGIN, so a busy answer means nothing was done).
+func (db *sqliteDB) execOnce(ctx context.Context, stmts []Stmt) ([]int64, error) {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, translate(err)

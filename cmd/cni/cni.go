@@ -34,7 +34,6 @@ func Main() {
 		GC:     p.run("GC", p.gc),
 		Status: p.run("STATUS", p.status),
 	}, versions, about)
-	p.close()
 	stop()
 	if e != nil {
 		e.Print() //nolint:errcheck // stdout is gone: nothing left to tell
@@ -59,7 +58,8 @@ func (p *plugin) run(cmd string, fn func(*skel.CmdArgs) error) func(*skel.CmdArg
 	}
 }
 
-// open opens the store the config names, once per process.
+// open opens the store the config names, once per process. It is never
+// closed: see store.Open on one-shot processes.
 func (p *plugin) open(c *config) (*store.Store, error) {
 	if p.st != nil {
 		return p.st, nil
@@ -70,11 +70,4 @@ func (p *plugin) open(c *config) (*store.Store, error) {
 	}
 	p.st = st
 	return st, nil
-}
-
-func (p *plugin) close() {
-	if p.st != nil {
-		p.st.Close()
-		p.st = nil
-	}
 }
