@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 
@@ -14,23 +13,16 @@ import (
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
 // check verifies that every address of prevResult is recorded for the
 // container interface.
-func (p *plugin) check(args *skel.CmdArgs) error {
-	c, err := parseConfig(args.StdinData, os.Hostname)
-	if err != nil {
-		return err
-	}
+func (p *plugin) check(args *skel.CmdArgs, c *config, st *store.Store) error {
 	prev, err := prevAddresses(args.StdinData)
 	if err != nil {
 		return configError{err}
-	}
-	st, err := p.open(c)
-	if err != nil {
-		return err
 	}
 	owned, err := st.Owned(p.ctx, args.ContainerID, args.IfName)
 	if err != nil {

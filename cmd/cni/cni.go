@@ -41,33 +41,33 @@ func Main() {
 	}
 }
 
-// plugin is one invocation: one command, at most one store.
+// plugin is one invocation: one command, one store.
 type plugin struct {
 	ctx context.Context
-	st  *store.Store
 }
 
-// run wraps a command so that its error leaves as a CNI error, mapped in
-// one place (errors.go).
-func (p *plugin) run(cmd string, fn func(*skel.CmdArgs) error) func(*skel.CmdArgs) error {
+// handler is one CNI command, given its parsed config and the store.
+type handler func(args *skel.CmdArgs, c *config, st *store.Store) error
+
+// run wraps a command: it parses the config and opens the store for it, and
+// its error leaves as a CNI error, mapped in one place (errors.go).
+func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 	return func(args *skel.CmdArgs) error {
-		if err := fn(args); err != nil {
+		err := func() error {
+			c, err := parseConfig(args.StdinData, os.Hostname)
+			if err != nil {
+				return err
+			}
+			// Never closed: see store.Open on one-shot processes.
+			st, err := store.Open(p.ctx, c.Store)
+			if err != nil {
+				return err
+			}
+			return fn(args, c, st)
+		}()
+		if err != nil {
 			return cniError(cmd, err)
 		}
 		return nil
 	}
-}
-
-// open opens the store the config names, once per process. It is never
-// closed: see store.Open on one-shot processes.
-func (p *plugin) open(c *config) (*store.Store, error) {
-	if p.st != nil {
-		return p.st, nil
-	}
-	st, err := store.Open(p.ctx, c.Store)
-	if err != nil {
-		return nil, err
-	}
-	p.st = st
-	return st, nil
 }

@@ -2,7 +2,6 @@ package cni
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/containernetworking/cni/pkg/skel"
 
@@ -11,15 +10,7 @@ import (
 
 // del releases what the container interface holds; nothing held is
 // success, since runtimes retry DEL.
-func (p *plugin) del(args *skel.CmdArgs) error {
-	c, err := parseConfig(args.StdinData, os.Hostname)
-	if err != nil {
-		return err
-	}
-	st, err := p.open(c)
-	if err != nil {
-		return err
-	}
+func (p *plugin) del(args *skel.CmdArgs, c *config, st *store.Store) error {
 	f := store.AllocationFilter{Container: &args.ContainerID, IfName: &args.IfName}
 	if _, err := st.Release(p.ctx, f, "release"); err != nil {
 		return fmt.Errorf("release %s/%s: %w", args.ContainerID, args.IfName, err)
@@ -30,15 +21,7 @@ func (p *plugin) del(args *skel.CmdArgs) error {
 // gc releases this node's container allocations whose (container, ifname)
 // is not among the runtime's valid attachments, and nothing else: addresses
 // held by no container (from `netipam alloc`) stay.
-func (p *plugin) gc(args *skel.CmdArgs) error {
-	c, err := parseConfig(args.StdinData, os.Hostname)
-	if err != nil {
-		return err
-	}
-	st, err := p.open(c)
-	if err != nil {
-		return err
-	}
+func (p *plugin) gc(args *skel.CmdArgs, c *config, st *store.Store) error {
 	f := store.AllocationFilter{Node: &c.Node, NotOwners: c.Keep} // Keep is never nil
 	if _, err := st.Release(p.ctx, f, "gc"); err != nil {
 		return fmt.Errorf("release stale attachments of node %s: %w", c.Node, err)

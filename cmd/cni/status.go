@@ -3,7 +3,6 @@ package cni
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/containernetworking/cni/pkg/skel"
 
@@ -15,15 +14,7 @@ import (
 // status answers whether an ADD on this node could succeed: the node is
 // registered and its TOR has a free address of every family of every
 // configured purpose. It reads; it never allocates.
-func (p *plugin) status(args *skel.CmdArgs) error {
-	c, err := parseConfig(args.StdinData, os.Hostname)
-	if err != nil {
-		return err
-	}
-	st, err := p.open(c)
-	if err != nil {
-		return err
-	}
+func (p *plugin) status(args *skel.CmdArgs, c *config, st *store.Store) error {
 	tor, err := st.NodeTOR(p.ctx, c.Node)
 	if errors.Is(err, topo.ErrNotFound) {
 		return unavailableError{fmt.Errorf("node %s is not registered: register it with `netipam node register --id %s --tor TOR` or set ipam.node",
