@@ -47,7 +47,18 @@ func newNodeRegisterCmd(a *app) *cobra.Command {
 			if err := topo.ValidateNode(v); err != nil {
 				return usagef("node register: %w", err)
 			}
-			return registerNodes(c, a, []topo.Node{n}, "")
+			if n.TOR != "" {
+				st, err := a.open(c.Context())
+				if err != nil {
+					return err
+				}
+				if ok, err := st.TORExists(c.Context(), n.TOR); err != nil {
+					return err
+				} else if !ok {
+					return topoNotFound("--tor %s: unknown TOR: import it with `netipam topo import` or list TORs with `netipam topo show`", n.TOR)
+				}
+			}
+			return registerNodes(c, a, []topo.Node{n})
 		},
 	}
 	f := c.Flags()
@@ -70,42 +81,25 @@ func newNodeImportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return usagef("read nodes file: %w", err)
 			}
-			nodes, err := topo.ParseNodes(args[0], data)
+			st, err := a.open(c.Context())
 			if err != nil {
 				return err
 			}
-			return registerNodes(c, a, nodes, args[0])
+			known := func(tor string) (bool, error) { return st.TORExists(c.Context(), tor) }
+			nodes, err := topo.ParseNodesOn(args[0], data, known)
+			if err != nil {
+				return err
+			}
+			return registerNodes(c, a, nodes)
 		},
 	}
 }
 
-// registerNodes checks that every TOR is known, then registers all nodes in
-// one batch.
-func registerNodes(c *cobra.Command, a *app, nodes []topo.Node, file string) error {
+// registerNodes registers nodes whose TORs are known, in one batch.
+func registerNodes(c *cobra.Command, a *app, nodes []topo.Node) error {
 	st, err := a.open(c.Context())
 	if err != nil {
 		return err
-	}
-	var errs topo.Errors
-	for i, n := range nodes {
-		if n.TOR == "" {
-			continue
-		}
-		ok, err := st.TORExists(c.Context(), n.TOR)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			field := "--tor"
-			if file != "" {
-				field = fmt.Sprintf("nodes[%d].tor_id", i)
-			}
-			errs = append(errs, &topo.Error{File: file, Field: field,
-				Msg: fmt.Sprintf("node %s: unknown TOR %q: import it with `netipam topo import` or fix the TOR ID", n.ID, n.TOR)})
-		}
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%w: %w", errs, topo.ErrNotFound)
 	}
 	if err := st.UpsertNodes(c.Context(), nodes); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package topo
 
 import (
-	"fmt"
 	"net/netip"
 )
 
@@ -63,23 +62,4 @@ func (t *Topology) FindSubnet(p netip.Prefix) (SubnetRef, bool) {
 		}
 	}
 	return SubnetRef{}, false
-}
-
-// CheckNodes reports every node whose TOR the topology does not declare.
-// Fields are nodes[i].tor_id, in the order given.
-func (t *Topology) CheckNodes(nodes []Node) error {
-	known := map[string]bool{}
-	for _, r := range t.TORs() {
-		known[r.TOR.ID] = true
-	}
-	var errs Errors
-	for i, n := range nodes {
-		if !known[n.TOR] {
-			errs = append(errs, &Error{
-				Field: fmt.Sprintf("nodes[%d].tor_id", i),
-				Msg:   fmt.Sprintf("node %s: unknown TOR %q: declare it in the topology or fix tor_id", n.ID, n.TOR),
-			})
-		}
-	}
-	return errs.err()
 }

@@ -18,8 +18,14 @@ var (
 // ParseNodes decodes and validates a nodes file (the seed's section 7.2
 // format): a single node: mapping or a nodes: list of them. Every problem is
 // reported with file, line and field as an Errors value. Whether each
-// node's TOR exists is the caller's check (see Topology.CheckNodes).
+// node's TOR exists is checked by ParseNodesOn.
 func ParseNodes(file string, data []byte) ([]Node, error) {
+	return ParseNodesOn(file, data, nil)
+}
+
+// ParseNodesOn is ParseNodes that also reports, at its line, every tor_id
+// for which knownTOR is false. A nil knownTOR checks nothing.
+func ParseNodesOn(file string, data []byte, knownTOR func(id string) (bool, error)) ([]Node, error) {
 	d := newDecoder(file)
 	var nodes []Node
 	if root := d.document(data); root != nil {
@@ -50,6 +56,15 @@ func ParseNodes(file string, data []byte) ([]Node, error) {
 			f = "node"
 		}
 		v.node(f, n)
+		if knownTOR != nil && n.TOR != "" {
+			ok, err := knownTOR(n.TOR)
+			if err != nil {
+				return nil, fmt.Errorf("look up TOR %s: %w", n.TOR, err)
+			}
+			if !ok {
+				v.add(f+".tor_id", "node %s: unknown TOR %q: import it with `netipam topo import` or fix tor_id", n.ID, n.TOR)
+			}
+		}
 		if first, dup := seen[n.ID]; dup && n.ID != "" {
 			v.add(f+".id", "duplicate node id %q: already registered at %s", n.ID, v.ref(first))
 		}

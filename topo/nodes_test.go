@@ -85,3 +85,13 @@ func TestValidateNode(t *testing.T) {
 		})
 	}
 }
+
+func TestParseNodesOnUnknownTOR(t *testing.T) {
+	data := "nodes:\n  - id: n1\n    tor_id: tor-1\n  - id: n2\n    tor_id: tor-9\n"
+	known := func(id string) (bool, error) { return id == "tor-1", nil }
+	_, err := ParseNodesOn("n.yaml", []byte(data), known)
+	want := `n.yaml:5: nodes[1].tor_id: node n2: unknown TOR "tor-9": import it with ` + "`netipam topo import`" + ` or fix tor_id`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
