@@ -77,9 +77,11 @@ func translate(err error) error {
 	}
 	switch {
 	case has("database is locked", "SQLITE_BUSY", "not leader", "leadership lost", "no leader",
+		"leader not found", "node failed to process", "store is not open",
 		"connection refused", "tried all peers unsuccessfully", "context deadline exceeded"):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
-	case has("readonly database", "attempt to write a readonly", "read-only", "readonly"):
+	case has("readonly database", "attempt to write a readonly", "read-only", "readonly",
+		"attempt to change database via query operation", "disallowed pragma"):
 		return fmt.Errorf("%w: %w", ErrReadOnly, err)
 	case has("file is not a database", "malformed", "SQLITE_NOTADB", "SQLITE_CORRUPT"):
 		return fmt.Errorf("%w: %w", ErrCorrupt, err)
