@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/netipam/netipam/topo"
 )
@@ -61,11 +62,82 @@ type Allocator struct {
 	ledger Ledger
 	mu     sync.Mutex
 	pools  map[netip.Prefix]*Pool
+	// tors and subnets remember, for topologyTTL, the ledger's answers to
+	// NodeTOR and TORSubnets: a long-lived allocator (a server, a
+	// benchmark) then makes one request per allocation, the atomic insert.
+	tors    map[string]cachedTOR
+	subnets map[string]cachedSubnets
+	now     func() time.Time
+}
+
+// topologyTTL bounds how long the allocator trusts a node's TOR and a
+// TOR's subnets without asking the ledger again. A stale answer is never
+// committed (the schema refuses an address outside a subnet of the node's
+// TOR) and is dropped at once when an allocation fails (see Allocate): the
+// TTL only bounds how long a subnet added by another process goes unused.
+const topologyTTL = 5 * time.Second
+
+type cachedTOR struct {
+	tor string
+	at  time.Time
+}
+
+type cachedSubnets struct {
+	subnets []topo.Subnet
+	at      time.Time
 }
 
 // NewAllocator returns an allocator over a ledger.
 func NewAllocator(l Ledger) *Allocator {
-	return &Allocator{ledger: l, pools: map[netip.Prefix]*Pool{}}
+	return &Allocator{ledger: l, pools: map[netip.Prefix]*Pool{},
+		tors: map[string]cachedTOR{}, subnets: map[string]cachedSubnets{}, now: time.Now}
+}
+
+// errStaleTopology: the remembered topology changed under an allocation.
+var errStaleTopology = errors.New("topology changed")
+
+// topology gives a node's TOR and the TOR's subnets, from what the
+// allocator remembers when cached is true and it is fresh, else from the
+// ledger (and remembers it). fromCache says whether any part was
+// remembered.
+func (a *Allocator) topology(ctx context.Context, node string, cached bool) (tor string, subnets []topo.Subnet, fromCache bool, err error) {
+	now := a.now()
+	a.mu.Lock()
+	ct, okT := a.tors[node]
+	okT = okT && cached && now.Sub(ct.at) < topologyTTL
+	a.mu.Unlock()
+	if okT {
+		tor, fromCache = ct.tor, true
+	} else {
+		if tor, err = a.ledger.NodeTOR(ctx, node); err != nil {
+			return "", nil, false, err
+		}
+		a.mu.Lock()
+		a.tors[node] = cachedTOR{tor, now}
+		a.mu.Unlock()
+	}
+	a.mu.Lock()
+	cs, okS := a.subnets[tor]
+	okS = okS && cached && now.Sub(cs.at) < topologyTTL
+	a.mu.Unlock()
+	if okS {
+		return tor, cs.subnets, true, nil
+	}
+	if subnets, err = a.ledger.TORSubnets(ctx, tor); err != nil {
+		return "", nil, false, fmt.Errorf("look up subnets of %s: %w", tor, err)
+	}
+	a.mu.Lock()
+	a.subnets[tor] = cachedSubnets{subnets, now}
+	a.mu.Unlock()
+	return tor, subnets, fromCache, nil
+}
+
+// forgetTopology drops what the allocator remembers of a node and its TOR.
+func (a *Allocator) forgetTopology(node, tor string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.tors, node)
+	delete(a.subnets, tor)
 }
 
 // group is one (purpose, family) of a request with the TOR's subnets for it.
@@ -77,7 +149,25 @@ type group struct {
 
 // Allocate hands out one address (or Count) per purpose and family, or the
 // requested IPs, all or nothing.
+//
+// The node's TOR and the TOR's subnets may come from what the allocator
+// remembers (topologyTTL). If the allocation then fails for a reason the
+// topology could explain (not found, invalid, exhausted, a conflict), or
+// the first conflict shows the topology changed, it is tried once more
+// with both read afresh. A failure of the store itself (unavailable) is
+// returned as it is: retrying it is the caller's decision.
 func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocation, error) {
+	out, fromCache, err := a.allocate(ctx, req, true)
+	if err != nil && fromCache && (errors.Is(err, errStaleTopology) || !errors.Is(err, topo.ErrUnavailable)) {
+		out, _, err = a.allocate(ctx, req, false)
+	}
+	if errors.Is(err, errStaleTopology) {
+		err = topo.Errorf(topo.ErrUnavailable, "allocate for %s: the topology changed during the allocation: try again", req.Node)
+	}
+	return out, err
+}
+
+func (a *Allocator) allocate(ctx context.Context, req Request, cached bool) (_ []topo.Allocation, fromCache bool, _ error) {
 	if len(req.Purposes) == 0 {
 		req.Purposes = []topo.Purpose{topo.PurposeDefault}
 	}
@@ -85,20 +175,24 @@ func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocatio
 		req.Count = 1
 	}
 	if req.Count > 1 && (req.Container != "" || len(req.IPs) > 0) {
-		return nil, topo.Errorf(topo.ErrInvalid, "allocate %d addresses: a count goes with neither a container nor --ip", req.Count)
+		return nil, false, topo.Errorf(topo.ErrInvalid, "allocate %d addresses: a count goes with neither a container nor --ip", req.Count)
 	}
-	tor, err := a.ledger.NodeTOR(ctx, req.Node)
+	tor, subnets, fromCache, err := a.topology(ctx, req.Node, cached)
 	if err != nil {
 		if errors.Is(err, topo.ErrNotFound) {
-			return nil, topo.Errorf(topo.ErrNotFound, "node %s is not registered: register it with `netipam node register --id %s --tor TOR`",
+			return nil, false, topo.Errorf(topo.ErrNotFound, "node %s is not registered: register it with `netipam node register --id %s --tor TOR`",
 				req.Node, req.Node)
 		}
-		return nil, fmt.Errorf("look up node %s: %w", req.Node, err)
+		return nil, false, fmt.Errorf("look up node %s: %w", req.Node, err)
 	}
-	subnets, err := a.ledger.TORSubnets(ctx, tor)
+	out, err := a.allocateOn(ctx, req, tor, subnets, fromCache)
 	if err != nil {
-		return nil, fmt.Errorf("look up subnets of %s: %w", tor, err)
+		a.forgetTopology(req.Node, tor) // whatever failed, the next call reads it afresh
 	}
+	return out, fromCache, err
+}
+
+func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, subnets []topo.Subnet, fromCache bool) ([]topo.Allocation, error) {
 	groups, err := plan(req, tor, subnets)
 	if err != nil {
 		return nil, err
@@ -137,6 +231,16 @@ func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocatio
 			}
 			if h, rest := reuse(owned, groups); len(rest) == 0 {
 				return append(have, h...), nil
+			}
+		}
+		if fromCache && attempt == 0 {
+			// Is the remembered topology still the ledger's?
+			t2, s2, _, err := a.topology(ctx, req.Node, false)
+			if err != nil {
+				return nil, err
+			}
+			if t2 != tor || !sameSubnets(s2, subnets) {
+				return nil, errStaleTopology
 			}
 		}
 		// Another allocator holds what we proposed: learn what it holds.
@@ -267,4 +371,11 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 		}
 	}
 	return nil
+}
+
+// sameSubnets reports whether two subnet lists say the same.
+func sameSubnets(x, y []topo.Subnet) bool {
+	return slices.EqualFunc(x, y, func(a, b topo.Subnet) bool {
+		return a.CIDR == b.CIDR && a.Purpose == b.Purpose && a.Gateway == b.Gateway && slices.Equal(a.Exclude, b.Exclude)
+	})
 }
