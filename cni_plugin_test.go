@@ -360,3 +360,21 @@ func TestCNIStatus(t *testing.T) {
 		t.Fatalf("STATUS with cniVersion 1.0.0: %+v, want code 1", e)
 	}
 }
+
+// TestCNIGCKeepsOtherNetworks: a node with two netipam networks (a pod
+// network and a storage network, as with Multus); GC of one, with no valid
+// attachments at all, leaves the other network's addresses alone.
+func TestCNIGCKeepsOtherNetworks(t *testing.T) {
+	url, path := seeded(t)
+	podNet := netConf("1.1.0", url, `"node": "node-01"`)
+	storageNet := strings.Replace(netConf("1.1.0", url, `"node": "node-01", "purposes": ["storage"]`),
+		`"name": "netipam-test"`, `"name": "storage-net"`, 1)
+	cniOK(t, cniCall{command: "ADD", container: "web", ifname: "eth0", conf: podNet})
+	cniOK(t, cniCall{command: "ADD", container: "web", ifname: "net1", conf: storageNet})
+
+	cniOK(t, cniCall{command: "GC", conf: podNet})
+	got := owners(held(t, path))
+	if got["web/eth0"] != nil || len(got["web/net1"]) != 1 {
+		t.Fatalf("after the pod network's GC: %v, want only web/net1 (storage-net) left", got)
+	}
+}

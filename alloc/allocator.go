@@ -48,7 +48,10 @@ type Request struct {
 	// Container and IfName own the addresses; the same pair asked again gets
 	// the same addresses back.
 	Container, IfName string
-	PodNS, PodName    string
+	// Network is the CNI network the addresses serve (recorded, so that a
+	// network's GC releases only its own).
+	Network        string
+	PodNS, PodName string
 }
 
 // maxAttempts bounds the retries after the database refuses a candidate
@@ -297,7 +300,8 @@ func (a *Allocator) pick(req Request, tor string, groups []group) ([]topo.Alloca
 
 func (a *Allocator) allocation(req Request, tor string, g group, s topo.Subnet, ip netip.Addr) topo.Allocation {
 	return topo.Allocation{Address: ip, Subnet: s.CIDR, Purpose: g.purpose, Node: req.Node, TOR: tor,
-		Gateway: s.Gateway, Container: req.Container, IfName: req.IfName, PodNS: req.PodNS, PodName: req.PodName}
+		Gateway: s.Gateway, Container: req.Container, IfName: req.IfName, Network: req.Network,
+		PodNS: req.PodNS, PodName: req.PodName}
 }
 
 // Forget returns released (or never recorded) addresses to their pools.

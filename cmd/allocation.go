@@ -20,6 +20,7 @@ type allocationJSON struct {
 	TOR         string    `json:"tor"`
 	Container   string    `json:"container,omitempty"`
 	IfName      string    `json:"ifname,omitempty"`
+	Network     string    `json:"network,omitempty"`
 	Pod         string    `json:"pod,omitempty"`
 	AllocatedAt time.Time `json:"allocated_at,omitzero"`
 }
@@ -29,7 +30,7 @@ func toJSON(x topo.Allocation) allocationJSON {
 		Address: x.Address.String(), CIDR: netip.PrefixFrom(x.Address, x.Subnet.Bits()).String(),
 		PrefixLen: x.Subnet.Bits(), Subnet: x.Subnet.String(), Family: int(topo.FamilyOf(x.Address)),
 		Purpose: x.Purpose, Node: x.Node, TOR: x.TOR, Container: x.Container, IfName: x.IfName,
-		AllocatedAt: x.At,
+		Network: x.Network, AllocatedAt: x.At,
 	}
 	if x.Gateway.IsValid() {
 		j.Gateway = x.Gateway.String()

@@ -123,7 +123,9 @@ BEGIN
 END;
 
 -- container is NULL for an address held by a node itself (the CLI without
--- --container); NULLs never collide in the owner key.
+-- --container); NULLs never collide in the owner key. network is the CNI
+-- network (the config's name) a container address belongs to, so that one
+-- network's GC never touches another's; empty for CLI allocations.
 CREATE TABLE allocations (
     subnet       TEXT NOT NULL REFERENCES subnets(cidr),
     address      TEXT NOT NULL,
@@ -134,6 +136,7 @@ CREATE TABLE allocations (
     tor_id       TEXT NOT NULL REFERENCES tors(id),
     container    TEXT,
     ifname       TEXT NOT NULL DEFAULT '',
+    network      TEXT NOT NULL DEFAULT '',
     pod_ns       TEXT NOT NULL DEFAULT '',
     pod_name     TEXT NOT NULL DEFAULT '',
     allocated_at TEXT NOT NULL,
@@ -185,6 +188,7 @@ CREATE TABLE events (
     purpose   TEXT NOT NULL DEFAULT '',
     container TEXT NOT NULL DEFAULT '',
     ifname    TEXT NOT NULL DEFAULT '',
+    network   TEXT NOT NULL DEFAULT '',
     pod_ns    TEXT NOT NULL DEFAULT '',
     pod_name  TEXT NOT NULL DEFAULT '',
     detail    TEXT NOT NULL DEFAULT ''

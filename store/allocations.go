@@ -20,6 +20,7 @@ type AllocationFilter struct {
 	Subnet    *netip.Prefix
 	Container *string
 	IfName    *string
+	Network   *string
 	// NotOwners, with Node, selects the node's container allocations whose
 	// (container, ifname) is not in the list: what CNI GC releases.
 	NotOwners []Owner
@@ -52,6 +53,9 @@ func (f AllocationFilter) where() (string, []any) {
 	if f.IfName != nil {
 		add("ifname = ?", *f.IfName)
 	}
+	if f.Network != nil {
+		add("network = ?", *f.Network)
+	}
 	if f.NotOwners != nil {
 		w += " AND container IS NOT NULL"
 		for _, o := range f.NotOwners {
@@ -64,13 +68,13 @@ func (f AllocationFilter) where() (string, []any) {
 
 const allocationCols = `address, subnet, purpose, node_id, tor_id,
 	COALESCE((SELECT gateway FROM subnets s WHERE s.cidr = subnet), ''),
-	COALESCE(container, ''), ifname, pod_ns, pod_name, allocated_at`
+	COALESCE(container, ''), ifname, network, pod_ns, pod_name, allocated_at`
 
 func scanAllocation(scan func(...any) error) (topo.Allocation, error) {
 	var a topo.Allocation
 	var addr, subnet, gw, at string
 	if err := scan(&addr, &subnet, &a.Purpose, &a.Node, &a.TOR, &gw, &a.Container, &a.IfName,
-		&a.PodNS, &a.PodName, &at); err != nil {
+		&a.Network, &a.PodNS, &a.PodName, &at); err != nil {
 		return a, err
 	}
 	var err error
@@ -197,12 +201,14 @@ func groupAllocations(allocs []topo.Allocation) [][]topo.Allocation {
 		subnet                     netip.Prefix
 		family                     topo.Family
 		purpose, node, tor         string
-		container, ifname, ns, pod string
+		container, ifname, network string
+		ns, pod                    string
 	}
 	idx := map[key]int{}
 	var out [][]topo.Allocation
 	for _, a := range allocs {
-		k := key{a.Subnet, topo.FamilyOf(a.Address), a.Purpose, a.Node, a.TOR, a.Container, a.IfName, a.PodNS, a.PodName}
+		k := key{a.Subnet, topo.FamilyOf(a.Address), a.Purpose, a.Node, a.TOR, a.Container, a.IfName, a.Network,
+			a.PodNS, a.PodName}
 		i, ok := idx[k]
 		if !ok {
 			i = len(out)
@@ -223,31 +229,31 @@ func (s *Store) insertAllocationRows(allocs []topo.Allocation) []Stmt {
 		container = a0.Container
 	}
 	now := s.stamp()
-	argsA := append(make([]any, 0, 10+2*len(allocs)), a0.Subnet.String(), int64(topo.FamilyOf(a0.Address)),
-		a0.Purpose, a0.Node, a0.TOR, container, a0.IfName, a0.PodNS, a0.PodName, now)
-	argsE := append(make([]any, 0, 10+len(allocs)), s.stamp(), s.Actor, a0.Subnet.String(),
-		a0.Node, a0.TOR, a0.Purpose, a0.Container, a0.IfName, a0.PodNS, a0.PodName)
+	argsA := append(make([]any, 0, 11+2*len(allocs)), a0.Subnet.String(), int64(topo.FamilyOf(a0.Address)),
+		a0.Purpose, a0.Node, a0.TOR, container, a0.IfName, a0.Network, a0.PodNS, a0.PodName, now)
+	argsE := append(make([]any, 0, 11+len(allocs)), now, s.Actor, a0.Subnet.String(),
+		a0.Node, a0.TOR, a0.Purpose, a0.Container, a0.IfName, a0.Network, a0.PodNS, a0.PodName)
 	for _, a := range allocs {
 		argsA = append(argsA, a.Address.String(), addrKey(a.Address))
 		argsE = append(argsE, a.Address.String())
 	}
 	if len(allocs) == 1 { // the common case (a container's address): plain VALUES, less to compile
 		return []Stmt{
-			Q(`INSERT INTO allocations (subnet, family, purpose, node_id, tor_id, container, ifname, pod_ns, pod_name,
-				allocated_at, address, addr_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, argsA...),
-			Q(`INSERT INTO events (at, kind, actor, subnet, node_id, tor_id, purpose, container, ifname, pod_ns,
-				pod_name, detail, address) VALUES (?, 'allocate', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`, argsE...),
+			Q(`INSERT INTO allocations (subnet, family, purpose, node_id, tor_id, container, ifname, network, pod_ns,
+				pod_name, allocated_at, address, addr_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, argsA...),
+			Q(`INSERT INTO events (at, kind, actor, subnet, node_id, tor_id, purpose, container, ifname, network,
+				pod_ns, pod_name, detail, address) VALUES (?, 'allocate', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)`, argsE...),
 		}
 	}
 	rowsA := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(allocs)), ", ")
 	rowsE := strings.TrimSuffix(strings.Repeat("(?), ", len(allocs)), ", ")
 	return []Stmt{
-		Q(`INSERT INTO allocations (subnet, family, purpose, node_id, tor_id, container, ifname, pod_ns, pod_name,
-			allocated_at, address, addr_key)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, column1, column2 FROM (VALUES `+rowsA+`)`, argsA...),
-		Q(`INSERT INTO events (at, kind, actor, subnet, node_id, tor_id, purpose, container, ifname, pod_ns,
-			pod_name, detail, address)
-			SELECT ?, 'allocate', ?, ?, ?, ?, ?, ?, ?, ?, ?, '', column1 FROM (VALUES `+rowsE+`)`, argsE...),
+		Q(`INSERT INTO allocations (subnet, family, purpose, node_id, tor_id, container, ifname, network, pod_ns,
+			pod_name, allocated_at, address, addr_key)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, column1, column2 FROM (VALUES `+rowsA+`)`, argsA...),
+		Q(`INSERT INTO events (at, kind, actor, subnet, node_id, tor_id, purpose, container, ifname, network,
+			pod_ns, pod_name, detail, address)
+			SELECT ?, 'allocate', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', column1 FROM (VALUES `+rowsE+`)`, argsE...),
 	}
 }
 
@@ -264,9 +270,9 @@ func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([
 	copyArgs := append([]any{s.stamp(), kind, s.Actor, token}, args...)
 	_, err = s.db.Exec(ctx,
 		Q(`INSERT INTO events (at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname,
-			pod_ns, pod_name, detail)
+			network, pod_ns, pod_name, detail)
 			SELECT ?, ?, ?, address, subnet, node_id, tor_id, purpose, COALESCE(container, ''), ifname,
-			pod_ns, pod_name, ? FROM allocations WHERE `+w, copyArgs...),
+			network, pod_ns, pod_name, ? FROM allocations WHERE `+w, copyArgs...),
 		Q(`DELETE FROM allocations WHERE `+w, args...))
 	if err != nil {
 		return nil, fmt.Errorf("release: %w", err)
@@ -278,7 +284,7 @@ func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([
 	out := make([]topo.Allocation, 0, len(evs))
 	for _, e := range evs {
 		a := topo.Allocation{Purpose: e.Purpose, Node: e.Node, TOR: e.TOR, Container: e.Container,
-			IfName: e.IfName, At: e.At}
+			IfName: e.IfName, Network: e.Network, At: e.At}
 		a.Address, _ = netip.ParseAddr(e.Address)
 		a.Subnet, _ = netip.ParsePrefix(e.Subnet)
 		out = append(out, a)

@@ -9,15 +9,16 @@ import (
 // event is one row of the append-only ledger.
 type event struct {
 	Address, Subnet, Node, TOR, Purpose string
-	Container, IfName, PodNS, PodName   string
+	Container, IfName, Network          string
+	PodNS, PodName                      string
 	Detail                              string
 }
 
 func (s *Store) event(kind string, e event) Stmt {
 	return Q(`INSERT INTO events (at, kind, actor, address, subnet, node_id, tor_id, purpose,
-		container, ifname, pod_ns, pod_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		container, ifname, network, pod_ns, pod_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.stamp(), kind, s.Actor, e.Address, e.Subnet, e.Node, e.TOR, e.Purpose,
-		e.Container, e.IfName, e.PodNS, e.PodName, e.Detail)
+		e.Container, e.IfName, e.Network, e.PodNS, e.PodName, e.Detail)
 }
 
 // Event is a ledger row as read back.
@@ -33,6 +34,7 @@ type Event struct {
 	Purpose   string    `json:"purpose,omitempty"`
 	Container string    `json:"container,omitempty"`
 	IfName    string    `json:"ifname,omitempty"`
+	Network   string    `json:"network,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
 }
 
@@ -53,7 +55,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 			args = append(args, c.v)
 		}
 	}
-	q := `SELECT id, at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname, detail
+	q := `SELECT id, at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname, network, detail
 		FROM events WHERE ` + where + ` ORDER BY id`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
@@ -63,7 +65,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		var e Event
 		var at string
 		if err := scan(&e.ID, &at, &e.Kind, &e.Actor, &e.Address, &e.Subnet, &e.Node, &e.TOR,
-			&e.Purpose, &e.Container, &e.IfName, &e.Detail); err != nil {
+			&e.Purpose, &e.Container, &e.IfName, &e.Network, &e.Detail); err != nil {
 			return err
 		}
 		e.At = parseStamp(at)

@@ -90,9 +90,11 @@ type Allocation struct {
 	Gateway   netip.Addr
 	Container string
 	IfName    string
-	PodNS     string
-	PodName   string
-	At        time.Time
+	// Network is the CNI network (its config's name) the address serves.
+	Network string
+	PodNS   string
+	PodName string
+	At      time.Time
 }
 
 // Family is the IP family of an address or prefix: 4 or 6.

@@ -15,7 +15,7 @@ func (p *plugin) add(args *skel.CmdArgs, c *config, st *store.Store) error {
 	ns, name := podArgs(args.Args)
 	allocs, err := alloc.NewAllocator(st).Allocate(p.ctx, alloc.Request{
 		Node: c.Node, Purposes: c.Purposes, IPs: c.IPs,
-		Container: args.ContainerID, IfName: args.IfName, PodNS: ns, PodName: name,
+		Container: args.ContainerID, IfName: args.IfName, Network: c.Network, PodNS: ns, PodName: name,
 	})
 	if err != nil {
 		return err

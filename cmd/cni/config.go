@@ -55,10 +55,12 @@ type netConf struct {
 // config is a checked configuration with its defaults applied.
 type config struct {
 	CNIVersion string
-	Purposes   []topo.Purpose
-	Store      string
-	Node       string
-	Routes     []route
+	// Network is the network's name, recorded with its allocations.
+	Network  string
+	Purposes []topo.Purpose
+	Store    string
+	Node     string
+	Routes   []route
 	// IPs are static addresses from runtimeConfig.ips and args.cni.ips.
 	IPs []netip.Addr
 	// Keep lists the attachments GC must not release.
@@ -106,7 +108,7 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 	if s.Server != "" {
 		return nil, fmt.Errorf("ipam.server %q: server mode is not available yet, remove `server` or use `store`", s.Server)
 	}
-	c := &config{CNIVersion: n.CNIVersion, Purposes: s.Purposes, Store: s.Store, Node: s.Node}
+	c := &config{CNIVersion: n.CNIVersion, Network: n.Name, Purposes: s.Purposes, Store: s.Store, Node: s.Node}
 	if len(c.Purposes) == 0 {
 		c.Purposes = []topo.Purpose{topo.PurposeDefault}
 	}

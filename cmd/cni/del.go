@@ -18,11 +18,12 @@ func (p *plugin) del(args *skel.CmdArgs, c *config, st *store.Store) error {
 	return nil
 }
 
-// gc releases this node's container allocations whose (container, ifname)
-// is not among the runtime's valid attachments, and nothing else: addresses
-// held by no container (from `netipam alloc`) stay.
+// gc releases this node's container allocations of this network whose
+// (container, ifname) is not among the runtime's valid attachments, and
+// nothing else: other networks' attachments and addresses held by no
+// container (from `netipam alloc`) stay.
 func (p *plugin) gc(args *skel.CmdArgs, c *config, st *store.Store) error {
-	f := store.AllocationFilter{Node: &c.Node, NotOwners: c.Keep} // Keep is never nil
+	f := store.AllocationFilter{Node: &c.Node, Network: &c.Network, NotOwners: c.Keep} // Keep is never nil
 	if _, err := st.Release(p.ctx, f, "gc"); err != nil {
 		return fmt.Errorf("release stale attachments of node %s: %w", c.Node, err)
 	}
