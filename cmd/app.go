@@ -27,8 +27,7 @@ type app struct {
 	st       *store.Store
 }
 
-// open opens the store the flags name, once per process. It is never
-// closed: see store.Open on one-shot processes.
+// open opens the store the flags name, once per process.
 func (a *app) open(ctx context.Context) (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
@@ -43,6 +42,14 @@ func (a *app) open(ctx context.Context) (*store.Store, error) {
 	}
 	a.st = st
 	return st, nil
+}
+
+// close closes the store if a command opened it.
+func (a *app) close() {
+	if a.st != nil {
+		a.st.Close()
+		a.st = nil
+	}
 }
 
 func (a *app) json() bool { return a.output == "json" }

@@ -61,6 +61,7 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 // printed to io.Err, one line each.
 func Run(ctx context.Context, args []string, io IOStreams) int {
 	a := &app{io: io}
+	defer a.close()
 	root := newRoot(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

@@ -55,14 +55,11 @@ func OpenBackend(ctx context.Context, url string) (Backend, error) {
 // Open opens the store a URL names and brings its schema up to date,
 // creating a SQLite file on first use.
 //
-// A one-shot process (a CLI call, a CNI plugin run) need not Close the
-// store before it exits, and netipam's do not: closing the last SQLite
-// connection checkpoints the write-ahead log into the file and deletes it,
-// three of the five fsyncs such a call made. Every acknowledged write is
-// already durable in the WAL; exiting without Close is what a crash does,
-// which WAL mode is built for (the kill -9 tests exercise it), and the next
-// process carries on from the WAL. SQLite checkpoints it automatically once
-// it reaches 1000 pages.
+// Close it before the process exits: closing the last connection
+// checkpoints the WAL into the file and removes it. A process that exits
+// without closing leaves the WAL for the next one to recover, which is safe
+// but costs every later process a recovery that grows with the WAL (measured:
+// 11 -> 16 ms per CNI ADD over 240 calls, against 9-10 ms when closing).
 func Open(ctx context.Context, url string) (*Store, error) {
 	db, err := OpenBackend(ctx, url)
 	if err != nil {

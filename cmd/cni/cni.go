@@ -58,11 +58,11 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 			if err != nil {
 				return err
 			}
-			// Never closed: see store.Open on one-shot processes.
 			st, err := store.Open(p.ctx, c.Store)
 			if err != nil {
 				return err
 			}
+			defer st.Close()
 			return fn(args, c, st)
 		}()
 		if err != nil {
