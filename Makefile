@@ -99,8 +99,12 @@ test: tools
 	$(GO) test $(GO_TEST_FLAGS) $(GO_TEST_PKGS)
 
 # Benchmarks, each beside a reference measured in the same run; the ratios
-# are printed at the end (testdata/benchratio.awk).
+# (medians over the runs) are printed at the end by testdata/benchratio.awk.
 BENCH_COUNT ?= 5
 bench: tools
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./alloc/ ./store/ | tee bench.out
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./alloc/ | tee bench.out
+	$(GO) test -run '^$$' -bench DurableAlloc -count $(BENCH_COUNT) ./store/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench RqliteAllocVsRaw -benchtime 2000x -count 3 ./store/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench RqliteBatch -benchtime 5x -count 3 ./store/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench CNIAdd -benchtime 200x -count 3 . | tee -a bench.out
 	@awk -f testdata/benchratio.awk bench.out
