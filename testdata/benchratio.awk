@@ -19,6 +19,9 @@ END {
 	pair("BenchmarkNext/fill=0", "BenchmarkReferenceMapSet", "ns/op")
 	pair("BenchmarkNext/fill=50", "BenchmarkReferenceMapSet", "ns/op")
 	pair("BenchmarkNext/fill=99", "BenchmarkReferenceMapSet", "ns/op")
+	pair("BenchmarkNextOnly/fill=0", "BenchmarkReferenceMapSet", "ns/op")
+	pair("BenchmarkNextOnly/fill=50", "BenchmarkReferenceMapSet", "ns/op")
+	pair("BenchmarkNextOnly/fill=99", "BenchmarkReferenceMapSet", "ns/op")
 	pair("BenchmarkNextIPv6_64", "BenchmarkReferenceMapSet", "ns/op")
 	pair("BenchmarkDurableAlloc/netipam-alloc", "BenchmarkDurableAlloc/plain-insert", "allocs/s")
 	# Benchmarks that measure their reference themselves report "...ratio".
