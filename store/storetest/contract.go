@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"PruneKeepsUsedSubnet", testPruneKeepsUsedSubnet},
 		{"NodeCannotMoveWhileHolding", testNodeCannotMoveWhileHolding},
 		{"EventsAppendOnly", testEventsAppendOnly},
+		{"UsedSubnetIsFixed", testUsedSubnetIsFixed},
 		{"MigrateTwice", testMigrateTwice},
 	}
 	for _, tt := range tests {

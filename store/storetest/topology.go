@@ -111,3 +111,29 @@ func testMigrateTwice(t *testing.T, st *store.Store) {
 		t.Fatalf("data lost by a second migration run: %v", err)
 	}
 }
+
+// A subnet that holds allocations keeps its TOR, purpose and gateway, and an
+// allocation is never updated in place.
+func testUsedSubnetIsFixed(t *testing.T, st *store.Store) {
+	seed(t, st)
+	if err := st.InsertAllocations(ctx, []topo.Allocation{allocation("10.1.2.5", "10.1.2.0/24", "default", "n2", "t2")}); err != nil {
+		t.Fatal(err)
+	}
+	moved := fixture()
+	tors := moved.Zones[0].Pods[0].TORs
+	tors[0].Subnets = append(tors[0].Subnets, tors[1].Subnets[0]) // 10.1.2.0/24 to t1
+	tors[1].Subnets = nil
+	wantConflict(t, "move a used subnet to another TOR", st.ApplyTopology(ctx, moved, false, "move"))
+	repurposed := fixture()
+	repurposed.Zones[0].Pods[0].TORs[1].Subnets[0].Purpose = "storage"
+	wantConflict(t, "change a used subnet's purpose", st.ApplyTopology(ctx, repurposed, false, "repurpose"))
+	got, err := st.LoadTopology(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := topo.Diff(got, fixture()); len(d) != 0 {
+		t.Fatalf("refused changes changed the store: %v", d)
+	}
+	_, err = st.Backend().Exec(ctx, store.Q(`UPDATE allocations SET node_id = 'n1' WHERE address = '10.1.2.5'`))
+	wantConflict(t, "update an allocation", err)
+}
