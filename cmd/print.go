@@ -63,11 +63,6 @@ func (a *app) say(format string, args ...any) {
 	}
 }
 
-// note writes a line of human text to stderr.
-func (a *app) note(format string, args ...any) {
-	fmt.Fprintf(a.io.Err, format+"\n", args...)
-}
-
 func percent(used, capacity uint64) string {
 	if capacity == 0 {
 		return "-"
