@@ -41,9 +41,10 @@ func BenchmarkNext(b *testing.B) {
 }
 
 // BenchmarkNextOnly is the next-free allocation alone, amortised: Next is
-// called again and again; every 512 calls the bitmap is put back as it was
-// (timer stopped), so the fill stays within 0.8% of the nominal one and no
-// Release is measured.
+// called again and again, and every 512 calls the bitmap is put back as it
+// was, so the fill stays within 0.8% of the nominal one and no Release is
+// measured. The restore (a 1,024-word copy) is inside the timing: ~0.2 ns
+// per op.
 func BenchmarkNextOnly(b *testing.B) {
 	const batch = 512
 	for _, fill := range []int{0, 50, 99} {
@@ -55,10 +56,8 @@ func BenchmarkNextOnly(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if i%batch == batch-1 {
-					b.StopTimer()
 					copy(p.dense.words, words)
 					p.dense.count, p.used, p.cursor = count, used, cursor
-					b.StartTimer()
 				}
 				if _, err := p.Next(); err != nil {
 					b.Fatal(err)
