@@ -79,43 +79,23 @@ func (s *Sparse) Test(i uint64) bool {
 // offsets and reserved ranges it has to step over, never by the size of the
 // range.
 func (s *Sparse) NextClear(from uint64) (uint64, bool) {
-	if from > s.last {
-		from = 0
-	}
-	x, wrapped := from, false
-	for {
-		if wrapped && x >= from {
-			return 0, false
-		}
-		if r, ok := spanAt(s.reserved, x); ok {
-			if r.hi == s.last {
-				if wrapped {
-					return 0, false
-				}
-				x, wrapped = 0, true
-			} else {
-				x = r.hi + 1
-			}
-			continue
-		}
-		if _, ok := s.held[x]; !ok {
-			return x, true
-		}
-		if x == s.last {
-			if wrapped {
-				return 0, false
-			}
-			x, wrapped = 0, true
-		} else {
-			x++
-		}
-	}
+	return s.walk(from, func(x uint64) bool { _, held := s.held[x]; return !held })
 }
 
 // take finds the offset NextClear(from) would return and holds it, with one
 // map operation per held offset stepped over instead of a lookup and an
 // insert.
 func (s *Sparse) take(from uint64) (uint64, bool) {
+	return s.walk(from, func(x uint64) bool {
+		n := len(s.held)
+		s.held[x] = struct{}{}
+		return len(s.held) > n
+	})
+}
+
+// walk visits the unreserved offsets from from on, wrapping around to 0
+// once, until accept says yes.
+func (s *Sparse) walk(from uint64, accept func(x uint64) bool) (uint64, bool) {
 	if from > s.last {
 		from = 0
 	}
@@ -135,8 +115,7 @@ func (s *Sparse) take(from uint64) (uint64, bool) {
 			}
 			continue
 		}
-		n := len(s.held)
-		if s.held[x] = struct{}{}; len(s.held) > n {
+		if accept(x) {
 			return x, true
 		}
 		if x == s.last {
