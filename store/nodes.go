@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/netipam/netipam/topo"
 )
@@ -127,8 +126,6 @@ func (s *Store) TORExists(ctx context.Context, id string) (bool, error) {
 	}
 	return n > 0, nil
 }
-
-func splitFields(s string) []string { return strings.Fields(s) }
 
 // NodeTOR gives the TOR a node is registered on.
 func (s *Store) NodeTOR(ctx context.Context, node string) (string, error) {

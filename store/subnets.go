@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/netipam/netipam/topo"
 )
@@ -25,6 +26,37 @@ type SubnetFilter struct {
 	CIDR    *netip.Prefix
 }
 
+// subnetCols are the columns scanSubnet reads, from subnets aliased s.
+const subnetCols = `s.cidr, s.purpose, s.gateway,
+	COALESCE((SELECT group_concat(r.cidr, ' ') FROM reservations r WHERE r.subnet = s.cidr), '')`
+
+// scanSubnet scans subnetCols into a subnet, and the columns after them
+// into extra.
+func scanSubnet(scan func(...any) error, extra ...any) (topo.Subnet, error) {
+	var sn topo.Subnet
+	var cidr, gw, excl string
+	if err := scan(append([]any{&cidr, &sn.Purpose, &gw, &excl}, extra...)...); err != nil {
+		return sn, err
+	}
+	var err error
+	if sn.CIDR, err = netip.ParsePrefix(cidr); err != nil {
+		return sn, fmt.Errorf("stored subnet %q: %w", cidr, err)
+	}
+	if gw != "" {
+		if sn.Gateway, err = netip.ParseAddr(gw); err != nil {
+			return sn, fmt.Errorf("stored gateway %q of %s: %w", gw, cidr, err)
+		}
+	}
+	for _, f := range strings.Fields(excl) {
+		x, err := netip.ParsePrefix(f)
+		if err != nil {
+			return sn, fmt.Errorf("stored reservation %q of %s: %w", f, cidr, err)
+		}
+		sn.Exclude = append(sn.Exclude, x)
+	}
+	return sn, nil
+}
+
 // Subnets lists subnets with their location and usage, ordered by TOR and
 // address.
 func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error) {
@@ -38,32 +70,17 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 	if f.CIDR != nil {
 		where, args = where+" AND s.cidr = ?", append(args, f.CIDR.Masked().String())
 	}
-	q := `SELECT s.cidr, s.purpose, s.gateway, s.tor_id, COALESCE(p.id, ''), COALESCE(p.zone_id, ''), s.source,
-			(SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr),
-			COALESCE((SELECT group_concat(r.cidr, ' ') FROM reservations r WHERE r.subnet = s.cidr), '')
+	q := `SELECT ` + subnetCols + `, s.tor_id, COALESCE(p.id, ''), COALESCE(p.zone_id, ''), s.source,
+			(SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
 		FROM subnets s JOIN tors t ON t.id = s.tor_id LEFT JOIN pods p ON p.id = t.pod_id
 		WHERE ` + where + ` ORDER BY s.tor_id, s.family, s.first_key`
 	var out []SubnetRow
 	err := s.each(ctx, Q(q, args...), func(scan func(...any) error) error {
 		var r SubnetRow
-		var cidr, gw, excl string
-		if err := scan(&cidr, &r.Purpose, &gw, &r.TOR, &r.Pod, &r.Zone, &r.Source, &r.Used, &excl); err != nil {
-			return err
-		}
 		var err error
-		if r.CIDR, err = netip.ParsePrefix(cidr); err != nil {
-			return fmt.Errorf("stored subnet %q: %w", cidr, err)
-		}
-		if gw != "" {
-			if r.Gateway, err = netip.ParseAddr(gw); err != nil {
-				return fmt.Errorf("stored gateway %q of %s: %w", gw, cidr, err)
-			}
-		}
-		if r.Exclude, err = parsePrefixList(excl); err != nil {
-			return fmt.Errorf("stored reservations of %s: %w", cidr, err)
-		}
+		r.Subnet, err = scanSubnet(scan, &r.TOR, &r.Pod, &r.Zone, &r.Source, &r.Used)
 		out = append(out, r)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list subnets: %w", err)
@@ -92,45 +109,15 @@ func eventKind(source string) string {
 	return "subnet"
 }
 
-func parsePrefixList(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range splitFields(s) {
-		p, err := netip.ParsePrefix(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // TORSubnets lists a TOR's subnets: the allocation path's query, without
 // the usage counts Subnets computes.
 func (s *Store) TORSubnets(ctx context.Context, tor string) ([]topo.Subnet, error) {
 	var out []topo.Subnet
-	err := s.each(ctx, Q(`SELECT s.cidr, s.purpose, s.gateway,
-			COALESCE((SELECT group_concat(r.cidr, ' ') FROM reservations r WHERE r.subnet = s.cidr), '')
-		FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
+	err := s.each(ctx, Q(`SELECT `+subnetCols+` FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
 		func(scan func(...any) error) error {
-			var sn topo.Subnet
-			var cidr, gw, excl string
-			if err := scan(&cidr, &sn.Purpose, &gw, &excl); err != nil {
-				return err
-			}
-			var err error
-			if sn.CIDR, err = netip.ParsePrefix(cidr); err != nil {
-				return fmt.Errorf("stored subnet %q: %w", cidr, err)
-			}
-			if gw != "" {
-				if sn.Gateway, err = netip.ParseAddr(gw); err != nil {
-					return fmt.Errorf("stored gateway %q of %s: %w", gw, cidr, err)
-				}
-			}
-			if sn.Exclude, err = parsePrefixList(excl); err != nil {
-				return fmt.Errorf("stored reservations of %s: %w", cidr, err)
-			}
+			sn, err := scanSubnet(scan)
 			out = append(out, sn)
-			return nil
+			return err
 		})
 	if err != nil {
 		return nil, fmt.Errorf("list subnets of %s: %w", tor, err)

@@ -113,14 +113,17 @@ func (s *Store) loadTORs(ctx context.Context) (map[string]*topo.TOR, map[string]
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("load tors: %w", err)
 	}
-	subnets, err := s.Subnets(ctx, SubnetFilter{})
+	err = s.each(ctx, Q(`SELECT `+subnetCols+`, s.tor_id FROM subnets s ORDER BY s.tor_id, s.family, s.first_key`),
+		func(scan func(...any) error) error {
+			var tor string
+			sn, err := scanSubnet(scan, &tor)
+			if t := tors[tor]; err == nil && t != nil {
+				t.Subnets = append(t.Subnets, sn)
+			}
+			return err
+		})
 	if err != nil {
-		return nil, nil, nil, err
-	}
-	for _, sn := range subnets {
-		if t := tors[sn.TOR]; t != nil {
-			t.Subnets = append(t.Subnets, sn.Subnet)
-		}
+		return nil, nil, nil, fmt.Errorf("load subnets: %w", err)
 	}
 	return tors, podOf, order, nil
 }
