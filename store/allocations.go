@@ -284,7 +284,7 @@ func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([
 	out := make([]topo.Allocation, 0, len(evs))
 	for _, e := range evs {
 		a := topo.Allocation{Purpose: e.Purpose, Node: e.Node, TOR: e.TOR, Container: e.Container,
-			IfName: e.IfName, Network: e.Network, At: e.At}
+			IfName: e.IfName, Network: e.Network, PodNS: e.PodNS, PodName: e.PodName, At: e.At}
 		a.Address, _ = netip.ParseAddr(e.Address)
 		a.Subnet, _ = netip.ParsePrefix(e.Subnet)
 		out = append(out, a)

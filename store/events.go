@@ -6,22 +6,16 @@ import (
 	"time"
 )
 
-// event is one row of the append-only ledger.
-type event struct {
-	Address, Subnet, Node, TOR, Purpose string
-	Container, IfName, Network          string
-	PodNS, PodName                      string
-	Detail                              string
-}
-
-func (s *Store) event(kind string, e event) Stmt {
+// event appends e to the ledger; its ID, time and actor come from the
+// store.
+func (s *Store) event(e Event) Stmt {
 	return Q(`INSERT INTO events (at, kind, actor, address, subnet, node_id, tor_id, purpose,
 		container, ifname, network, pod_ns, pod_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.stamp(), kind, s.Actor, e.Address, e.Subnet, e.Node, e.TOR, e.Purpose,
+		s.stamp(), e.Kind, s.Actor, e.Address, e.Subnet, e.Node, e.TOR, e.Purpose,
 		e.Container, e.IfName, e.Network, e.PodNS, e.PodName, e.Detail)
 }
 
-// Event is a ledger row as read back.
+// Event is one row of the append-only ledger.
 type Event struct {
 	ID        int64     `json:"id"`
 	At        time.Time `json:"at"`
@@ -35,6 +29,8 @@ type Event struct {
 	Container string    `json:"container,omitempty"`
 	IfName    string    `json:"ifname,omitempty"`
 	Network   string    `json:"network,omitempty"`
+	PodNS     string    `json:"pod_namespace,omitempty"`
+	PodName   string    `json:"pod_name,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
 }
 
@@ -55,7 +51,8 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 			args = append(args, c.v)
 		}
 	}
-	q := `SELECT id, at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname, network, detail
+	q := `SELECT id, at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname, network,
+		pod_ns, pod_name, detail
 		FROM events WHERE ` + where + ` ORDER BY id`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
@@ -65,7 +62,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 		var e Event
 		var at string
 		if err := scan(&e.ID, &at, &e.Kind, &e.Actor, &e.Address, &e.Subnet, &e.Node, &e.TOR,
-			&e.Purpose, &e.Container, &e.IfName, &e.Network, &e.Detail); err != nil {
+			&e.Purpose, &e.Container, &e.IfName, &e.Network, &e.PodNS, &e.PodName, &e.Detail); err != nil {
 			return err
 		}
 		e.At = parseStamp(at)

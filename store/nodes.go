@@ -50,7 +50,7 @@ func (s *Store) UpsertNodes(ctx context.Context, nodes []topo.Node) error {
 				WHERE name <> excluded.name OR tor_id <> excluded.tor_id OR labels <> excluded.labels
 				OR preferences <> excluded.preferences`,
 				n.ID, n.Name, n.TOR, string(labels), string(prefs), now),
-			s.event("node", event{Node: n.ID, TOR: n.TOR, Detail: "register"}))
+			s.event(Event{Kind: "node", Node: n.ID, TOR: n.TOR, Detail: "register"}))
 	}
 	if _, err := s.db.Exec(ctx, b...); err != nil {
 		return fmt.Errorf("register nodes: %w", err)

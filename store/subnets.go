@@ -94,7 +94,7 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 func (s *Store) AddSubnet(ctx context.Context, tor string, sn topo.Subnet, source string) error {
 	now := s.stamp()
 	b := subnetRows(tor, sn, source, now, false)
-	b = append(b, s.event(eventKind(source), event{Subnet: sn.CIDR.String(), TOR: tor, Purpose: sn.Purpose,
+	b = append(b, s.event(Event{Kind: eventKind(source), Subnet: sn.CIDR.String(), TOR: tor, Purpose: sn.Purpose,
 		Detail: "add subnet"}))
 	if _, err := s.db.Exec(ctx, b...); err != nil {
 		return fmt.Errorf("add subnet %s to %s: %w", sn.CIDR, tor, err)

@@ -182,7 +182,7 @@ func (s *Store) ApplyTopology(ctx context.Context, t *topo.Topology, prune bool,
 			Q(`DELETE FROM pods WHERE id NOT IN (`+marks(len(podIDs))+`)`, podIDs...),
 			Q(`DELETE FROM zones WHERE id NOT IN (`+marks(len(zoneIDs))+`)`, zoneIDs...))
 	}
-	b = append(b, s.event("import", event{Detail: summary}))
+	b = append(b, s.event(Event{Kind: "import", Detail: summary}))
 	if _, err := s.db.Exec(ctx, b...); err != nil {
 		return fmt.Errorf("apply topology: %w", err)
 	}
