@@ -30,15 +30,29 @@ func testReapplyChangesNothing(t *testing.T, st *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(before) == 0 {
+		t.Fatal("no import event recorded")
+	}
+	nodesBefore, err := st.Nodes(ctx, store.NodeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApplyTopology(ctx, fixture(), false, "again"); err != nil {
+		t.Fatalf("re-applying the same topology: %v", err)
+	}
 	cur, err := st.LoadTopology(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := topo.Diff(cur, fixture()); len(d) != 0 {
-		t.Fatalf("re-applying the same topology would change %v", d)
+		t.Fatalf("re-applying the same topology changed %v", d)
 	}
-	if len(before) == 0 {
-		t.Fatal("no import event recorded")
+	nodesAfter, err := st.Nodes(ctx, store.NodeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(nodesBefore, nodesAfter) {
+		t.Fatalf("re-applying the topology changed the nodes: %v -> %v", nodesBefore, nodesAfter)
 	}
 }
 
