@@ -11,9 +11,6 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// storeAll selects every subnet.
-var storeAll = store.SubnetFilter{}
-
 func newSubnetCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "subnet", Short: "Add and list TOR subnets"}
 	c.AddCommand(newSubnetAddCmd(a), newSubnetListCmd(a))
@@ -59,7 +56,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 	} else if !ok {
 		return topoNotFound("--tor %s: unknown TOR: list TORs with `netipam topo show`", o.tor)
 	}
-	rows, err := st.Subnets(c.Context(), storeAll)
+	rows, err := st.Subnets(c.Context(), store.SubnetFilter{})
 	if err != nil {
 		return err
 	}

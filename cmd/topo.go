@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -111,7 +112,7 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 // the file does not declare (added with `subnet add` or by expansion), to
 // name them; the schema refuses them anyway.
 func checkAgainstStored(c *cobra.Command, a *app, desired *topo.Topology, prune bool) error {
-	rows, err := a.st.Subnets(c.Context(), storeAll)
+	rows, err := a.st.Subnets(c.Context(), store.SubnetFilter{})
 	if err != nil {
 		return err
 	}

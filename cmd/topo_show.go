@@ -56,7 +56,7 @@ func newTopoShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			subnets, err := st.Subnets(c.Context(), storeAll)
+			subnets, err := st.Subnets(c.Context(), store.SubnetFilter{})
 			if err != nil {
 				return err
 			}

@@ -106,7 +106,7 @@ func newUsageCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows, err := st.Subnets(c.Context(), storeAll)
+			rows, err := st.Subnets(c.Context(), store.SubnetFilter{})
 			if err != nil {
 				return err
 			}
