@@ -27,8 +27,24 @@ type app struct {
 	st       *store.Store
 }
 
-// open opens the store the flags name, once per process.
+// open opens the existing store the flags name, for reading and writing,
+// once per process. It never creates a store.
 func (a *app) open(ctx context.Context) (*store.Store, error) {
+	return a.openMode(ctx, store.ModeExisting)
+}
+
+// openCreate opens the store, creating it (file and schema) when missing:
+// only the commands that create topology use it.
+func (a *app) openCreate(ctx context.Context) (*store.Store, error) {
+	return a.openMode(ctx, store.ModeCreate)
+}
+
+// openRead opens the existing store for reading only.
+func (a *app) openRead(ctx context.Context) (*store.Store, error) {
+	return a.openMode(ctx, store.ModeReadOnly)
+}
+
+func (a *app) openMode(ctx context.Context, mode store.Mode) (*store.Store, error) {
 	if a.st != nil {
 		return a.st, nil
 	}
@@ -36,7 +52,7 @@ func (a *app) open(ctx context.Context) (*store.Store, error) {
 	if url == "" {
 		url = store.DefaultURL()
 	}
-	st, err := store.Open(ctx, url)
+	st, err := store.OpenMode(ctx, url, mode)
 	if err != nil {
 		return nil, err
 	}

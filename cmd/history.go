@@ -51,7 +51,7 @@ func runHistory(c *cobra.Command, a *app, o historyOptions) error {
 			return usagef("--at %q: give --ip and a time like 2026-11-21T14:05:00Z", o.at)
 		}
 	}
-	st, err := a.open(c.Context())
+	st, err := a.openRead(c.Context())
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func newNodeRegisterCmd(a *app) *cobra.Command {
 				return usagef("node register: %w", err)
 			}
 			if n.TOR != "" {
-				st, err := a.open(c.Context())
+				st, err := a.openCreate(c.Context())
 				if err != nil {
 					return err
 				}
@@ -97,7 +97,7 @@ func newNodeImportCmd(a *app) *cobra.Command {
 
 // registerNodes registers nodes whose TORs are known, in one batch.
 func registerNodes(c *cobra.Command, a *app, nodes []topo.Node) error {
-	st, err := a.open(c.Context())
+	st, err := a.openCreate(c.Context())
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func newNodeListCmd(a *app) *cobra.Command {
 		Short: "List registered nodes",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := a.open(c.Context())
+			st, err := a.openRead(c.Context())
 			if err != nil {
 				return err
 			}

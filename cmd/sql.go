@@ -22,7 +22,7 @@ nodes, allocations, events (the append-only ledger), schema_migrations.`,
   netipam sql "SELECT at, kind, node_id, container FROM events WHERE address = '10.244.0.7' ORDER BY id"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			st, err := a.open(c.Context())
+			st, err := a.openRead(c.Context())
 			if err != nil {
 				return err
 			}

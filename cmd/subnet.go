@@ -47,7 +47,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(c.Context())
+	st, err := a.openCreate(c.Context())
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func newSubnetListCmd(a *app) *cobra.Command {
 		Short: "List subnets with their usage",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := a.open(c.Context())
+			st, err := a.openRead(c.Context())
 			if err != nil {
 				return err
 			}

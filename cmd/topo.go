@@ -62,7 +62,7 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(c.Context())
+	st, err := a.openCreate(c.Context())
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func newTopoExportCmd(a *app) *cobra.Command {
 		Short: "Write the stored topology as YAML (round-trips with import)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := a.open(c.Context())
+			st, err := a.openRead(c.Context())
 			if err != nil {
 				return err
 			}

@@ -48,7 +48,7 @@ func newTopoShowCmd(a *app) *cobra.Command {
 		Short: "Show the topology tree with usage per TOR and subnet",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			st, err := a.open(c.Context())
+			st, err := a.openRead(c.Context())
 			if err != nil {
 				return err
 			}

@@ -102,7 +102,7 @@ func newUsageCmd(a *app) *cobra.Command {
 			default:
 				return usagef("--level %q: use zone, pod or tor", level)
 			}
-			st, err := a.open(c.Context())
+			st, err := a.openRead(c.Context())
 			if err != nil {
 				return err
 			}
