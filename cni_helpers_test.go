@@ -24,9 +24,10 @@ type cniCall struct {
 
 // cniError is the error object a plugin prints on failure.
 type cniError struct {
-	Code    uint   `json:"code"`
-	Msg     string `json:"msg"`
-	Details string `json:"details"`
+	CNIVersion string `json:"cniVersion"`
+	Code       uint   `json:"code"`
+	Msg        string `json:"msg"`
+	Details    string `json:"details"`
 }
 
 // noNetNS is a CNI_NETNS that does not exist: skel only checks that it is
@@ -96,6 +97,9 @@ func cniFail(t testing.TB, c cniCall) cniError {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil || dec.More() {
 		t.Fatalf("CNI %s: stdout is not one CNI error object (%v): %q", c.command, err, r.stdout)
+	}
+	if e.CNIVersion == "" || e.Msg == "" || e.Details == "" {
+		t.Fatalf("CNI %s: the error lacks cniVersion, msg or details, as the spec shows them: %q", c.command, r.stdout)
 	}
 	return e
 }

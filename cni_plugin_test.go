@@ -258,7 +258,7 @@ func TestCNICheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := cniFail(t, cniCall{command: "CHECK", container: "chk", conf: withPrev(string(forged))})
-	if e.Code != 999 || !strings.Contains(e.Msg, "10.244.0.200 in prevResult is not recorded for container chk interface eth0") {
+	if e.Code != 999 || !strings.Contains(e.Msg, "10.244.0.200 in prevResult is not recorded for attachment netipam-test/chk/eth0 on node node-01") {
 		t.Fatalf("forged prevResult: %+v", e)
 	}
 	e = cniFail(t, cniCall{command: "CHECK", container: "chk", ifname: "eth1", conf: withPrev(out)})

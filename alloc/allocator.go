@@ -24,8 +24,8 @@ type Ledger interface {
 	Held(ctx context.Context, subnets []netip.Prefix, fn func(netip.Prefix, netip.Addr)) error
 	// Cursors gives each subnet's most recently allocated address.
 	Cursors(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]netip.Addr, error)
-	// Owned lists what a container interface holds.
-	Owned(ctx context.Context, container, ifname string) ([]topo.Allocation, error)
+	// Owned lists what an attachment holds, on whichever node.
+	Owned(ctx context.Context, a topo.Attachment) ([]topo.Allocation, error)
 	// InsertAllocations records allocations atomically, all or none; a
 	// duplicate address or owner is an error wrapping topo.ErrConflict.
 	InsertAllocations(ctx context.Context, allocs []topo.Allocation) error
@@ -45,13 +45,33 @@ type Request struct {
 	// IPs are specific addresses wanted; each stands for its purpose and
 	// family.
 	IPs []netip.Addr
-	// Container and IfName own the addresses; the same pair asked again gets
-	// the same addresses back.
-	Container, IfName string
-	// Network is the CNI network the addresses serve (recorded, so that a
-	// network's GC releases only its own).
-	Network        string
-	PodNS, PodName string
+	// Network, Container and IfName, the CNI spec's attachment key, own
+	// the addresses: the same attachment asked again on the same node gets
+	// the same addresses back; asked on another node, it is refused.
+	// Network is empty for the CLI's own allocations.
+	Network, Container, IfName string
+	PodNS, PodName             string
+}
+
+func (r Request) attachment() topo.Attachment {
+	return topo.Attachment{Network: r.Network, Container: r.Container, IfName: r.IfName}
+}
+
+// Validate checks what a request would store beside its addresses: the
+// attachment's parts by the CNI spec's rules, lengths, no control
+// characters.
+func (r Request) Validate() error {
+	if r.Container == "" {
+		if r.Network != "" || r.IfName != "" {
+			return topo.Errorf(topo.ErrInvalid, "a network or interface name goes with a container ID")
+		}
+	} else if err := topo.ValidateAttachment(r.attachment()); err != nil {
+		return err
+	}
+	if err := topo.ValidateLabel("pod namespace", r.PodNS); err != nil {
+		return err
+	}
+	return topo.ValidateLabel("pod name", r.PodName)
 }
 
 // maxAttempts bounds the retries after the database refuses a candidate
@@ -171,6 +191,9 @@ func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocatio
 }
 
 func (a *Allocator) allocate(ctx context.Context, req Request, cached bool) (_ []topo.Allocation, fromCache bool, _ error) {
+	if err := req.Validate(); err != nil {
+		return nil, false, err
+	}
 	if len(req.Purposes) == 0 {
 		req.Purposes = []topo.Purpose{topo.PurposeDefault}
 	}
@@ -202,9 +225,9 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 	}
 	var have []topo.Allocation
 	if req.Container != "" {
-		owned, err := a.ledger.Owned(ctx, req.Container, req.IfName)
+		owned, err := a.owned(ctx, req)
 		if err != nil {
-			return nil, fmt.Errorf("look up %s/%s: %w", req.Container, req.IfName, err)
+			return nil, err
 		}
 		have, groups = reuse(owned, groups)
 		if len(groups) == 0 {
@@ -228,9 +251,9 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 			return nil, err
 		}
 		if req.Container != "" { // a concurrent identical request may have won
-			owned, oerr := a.ledger.Owned(ctx, req.Container, req.IfName)
+			owned, oerr := a.owned(ctx, req)
 			if oerr != nil {
-				return nil, fmt.Errorf("look up %s/%s: %w", req.Container, req.IfName, oerr)
+				return nil, oerr
 			}
 			if h, rest := reuse(owned, groups); len(rest) == 0 {
 				return append(have, h...), nil
@@ -252,6 +275,26 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 		}
 	}
 	return nil, topo.Errorf(topo.ErrUnavailable, "allocate on %s: %d attempts lost to concurrent allocators", tor, maxAttempts)
+}
+
+// owned lists what the request's attachment holds. An attachment held on
+// another node is never returned: the request is refused, naming the
+// holder, since handing back (or adding to) another node's addresses would
+// route them to the wrong rack.
+func (a *Allocator) owned(ctx context.Context, req Request) ([]topo.Allocation, error) {
+	att := req.attachment()
+	owned, err := a.ledger.Owned(ctx, att)
+	if err != nil {
+		return nil, fmt.Errorf("look up attachment %s: %w", att, err)
+	}
+	for _, o := range owned {
+		if o.Node != req.Node {
+			return nil, topo.Errorf(topo.ErrConflict,
+				"attachment %s already holds %s on node %s, not on %s: release it there first or use another container ID",
+				att, o.Address, o.Node, req.Node)
+		}
+	}
+	return owned, nil
 }
 
 // pick proposes candidates for every group, holding them in the pools. On

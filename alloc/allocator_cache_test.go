@@ -55,7 +55,7 @@ func (l *memLedger) Cursors(context.Context, []netip.Prefix) (map[netip.Prefix]n
 	return nil, nil
 }
 
-func (l *memLedger) Owned(context.Context, string, string) ([]topo.Allocation, error) {
+func (l *memLedger) Owned(context.Context, topo.Attachment) ([]topo.Allocation, error) {
 	return nil, nil
 }
 

@@ -37,10 +37,17 @@ func plan(req Request, tor string, subnets []topo.Subnet) ([]group, error) {
 			return nil, topo.Errorf(topo.ErrInvalid, "TOR %s (node %s) has no %s%s subnet: add one with `netipam subnet add --tor %s --cidr CIDR --purpose %s`", tor, req.Node, fam, purpose, tor, purpose)
 		}
 	}
+	taken := map[int]netip.Addr{} // group -> the static address asked for it
 	for _, ip := range req.IPs {
-		if !slices.ContainsFunc(groups, func(g group) bool { return hasIPIn([]netip.Addr{ip}, g.subnets) }) {
+		i := slices.IndexFunc(groups, func(g group) bool { return hasIPIn([]netip.Addr{ip}, g.subnets) })
+		if i < 0 {
 			return nil, topo.Errorf(topo.ErrInvalid, "%s is not in a %v subnet of TOR %s (node %s)", ip, req.Purposes, tor, req.Node)
 		}
+		if prev, dup := taken[i]; dup && req.Container != "" {
+			return nil, topo.Errorf(topo.ErrInvalid, "%s and %s are both IPv%d %s addresses: a container interface holds one address per purpose and family",
+				prev, ip, groups[i].family, groups[i].purpose)
+		}
+		taken[i] = ip
 	}
 	return groups, nil
 }

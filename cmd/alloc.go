@@ -17,6 +17,7 @@ type allocOptions struct {
 	ips       []string
 	container string
 	ifname    string
+	network   string
 	pod       string
 	count     int
 }
@@ -27,8 +28,10 @@ func newAllocCmd(a *app) *cobra.Command {
 		Use:   "alloc --node NODE [--purpose P]...",
 		Short: "Allocate addresses to a node from its TOR's subnets",
 		Long: `Allocate one address per purpose and family from the node's TOR subnets
-(the least used subnet first). With --container, the same container and
-interface asked again get the same addresses back.`,
+(the least used subnet first). With --container, the attachment
+(--network, --container, --ifname: the CNI spec's key) owns the addresses:
+asked again on the same node it gets the same addresses back; asked on
+another node it is refused.`,
 		Example: `  netipam alloc --node node-01 --purpose storage
   netipam alloc --node node-01 --container c1 --ifname eth0 --pod ns/web-0 -o json
   netipam alloc --node node-01 --ip 10.244.0.50
@@ -43,6 +46,7 @@ interface asked again get the same addresses back.`,
 	f.StringSliceVar(&o.ips, "ip", nil, "specific address(es) to allocate")
 	f.StringVar(&o.container, "container", "", "container ID owning the addresses")
 	f.StringVar(&o.ifname, "ifname", "eth0", "interface name, with --container")
+	f.StringVar(&o.network, "network", "", "CNI network name, with --container (empty: the CLI's own addresses)")
 	f.StringVar(&o.pod, "pod", "", "Kubernetes pod as namespace/name, recorded with the allocation")
 	f.IntVar(&o.count, "count", 1, "addresses per purpose and family, allocated as one atomic batch")
 	c.MarkFlagRequired("node")
@@ -66,7 +70,7 @@ func runAlloc(c *cobra.Command, a *app, o allocOptions) error {
 }
 
 func (o allocOptions) request(ifnameSet bool) (alloc.Request, error) {
-	req := alloc.Request{Node: o.node, Purposes: o.purposes, Container: o.container, Count: o.count}
+	req := alloc.Request{Node: o.node, Purposes: o.purposes, Container: o.container, Network: o.network, Count: o.count}
 	if o.node == "" {
 		return req, usagef("--node: give the node ID")
 	}
@@ -96,8 +100,8 @@ func (o allocOptions) request(ifnameSet bool) (alloc.Request, error) {
 	}
 	if o.container != "" {
 		req.IfName = o.ifname
-	} else if ifnameSet {
-		return req, usagef("--ifname goes with --container")
+	} else if ifnameSet || o.network != "" {
+		return req, usagef("--ifname and --network go with --container")
 	}
 	if o.pod != "" {
 		ns, name, ok := strings.Cut(o.pod, "/")
@@ -108,6 +112,9 @@ func (o allocOptions) request(ifnameSet bool) (alloc.Request, error) {
 	}
 	if o.count > 1 && (o.container != "" || len(req.IPs) > 0) {
 		return req, usagef("--count %d goes with neither --container nor --ip", o.count)
+	}
+	if err := req.Validate(); err != nil {
+		return req, usagef("%w", err)
 	}
 	return req, nil
 }

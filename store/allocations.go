@@ -12,7 +12,9 @@ import (
 )
 
 // AllocationFilter selects allocations; nil fields match everything. An
-// empty Container string matches allocations held by no container.
+// empty Container string matches allocations held by no container. Every
+// field is compared as stored (no function on a column), so that each
+// filter the allocate and release paths use is answered from an index.
 type AllocationFilter struct {
 	Addresses []netip.Addr
 	Node      *string
@@ -21,13 +23,17 @@ type AllocationFilter struct {
 	Container *string
 	IfName    *string
 	Network   *string
-	// NotOwners, with Node, selects the node's container allocations whose
-	// (container, ifname) is not in the list: what CNI GC releases.
-	NotOwners []Owner
+	// NotOwners, with Node and Network, selects the node's container
+	// allocations of that network whose (container, ifname) is not in the
+	// list: what CNI GC releases.
+	NotOwners []topo.Attachment
 }
 
-// Owner is a container interface holding addresses.
-type Owner struct{ Container, IfName string }
+// OwnedBy selects what an attachment holds on a node: the CNI spec's key,
+// checked against the node that asks.
+func OwnedBy(node string, a topo.Attachment) AllocationFilter {
+	return AllocationFilter{Node: &node, Network: &a.Network, Container: &a.Container, IfName: &a.IfName}
+}
 
 func (f AllocationFilter) where() (string, []any) {
 	w, args := "1 = 1", []any{}
@@ -47,8 +53,12 @@ func (f AllocationFilter) where() (string, []any) {
 	if f.Subnet != nil {
 		add("subnet = ?", f.Subnet.Masked().String())
 	}
-	if f.Container != nil {
-		add("COALESCE(container, '') = ?", *f.Container)
+	switch {
+	case f.Container == nil:
+	case *f.Container == "":
+		w += " AND container IS NULL"
+	default:
+		add("container = ?", *f.Container)
 	}
 	if f.IfName != nil {
 		add("ifname = ?", *f.IfName)
@@ -277,7 +287,7 @@ func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([
 	if err != nil {
 		return nil, fmt.Errorf("release: %w", err)
 	}
-	evs, err := s.Events(ctx, EventFilter{Detail: token})
+	evs, err := s.released(ctx, token)
 	if err != nil {
 		return nil, fmt.Errorf("read what was released: %w", err)
 	}
@@ -302,7 +312,8 @@ func releaseToken() (string, error) {
 	return "release:" + hex.EncodeToString(b[:]), nil
 }
 
-// Owned lists what a container interface holds.
-func (s *Store) Owned(ctx context.Context, container, ifname string) ([]topo.Allocation, error) {
-	return s.Allocations(ctx, AllocationFilter{Container: &container, IfName: &ifname})
+// Owned lists what an attachment holds, on whichever node: the caller
+// decides what a holder on another node means.
+func (s *Store) Owned(ctx context.Context, a topo.Attachment) ([]topo.Allocation, error) {
+	return s.Allocations(ctx, AllocationFilter{Network: &a.Network, Container: &a.Container, IfName: &a.IfName})
 }

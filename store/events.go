@@ -51,14 +51,26 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]Event, error) {
 			args = append(args, c.v)
 		}
 	}
-	q := `SELECT id, at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname, network,
-		pod_ns, pod_name, detail
-		FROM events WHERE ` + where + ` ORDER BY id`
+	q := `SELECT ` + eventCols + ` FROM events WHERE ` + where + ` ORDER BY id`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
+	return s.readEvents(ctx, Q(q, args...))
+}
+
+// released reads back the ledger rows one release wrote, by its token,
+// through the partial index events_release.
+func (s *Store) released(ctx context.Context, token string) ([]Event, error) {
+	return s.readEvents(ctx, Q(`SELECT `+eventCols+` FROM events
+		WHERE kind IN ('release', 'gc') AND detail = ? ORDER BY id`, token))
+}
+
+const eventCols = `id, at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname, network,
+	pod_ns, pod_name, detail`
+
+func (s *Store) readEvents(ctx context.Context, st Stmt) ([]Event, error) {
 	var out []Event
-	err := s.each(ctx, Q(q, args...), func(scan func(...any) error) error {
+	err := s.each(ctx, st, func(scan func(...any) error) error {
 		var e Event
 		var at string
 		if err := scan(&e.ID, &at, &e.Kind, &e.Actor, &e.Address, &e.Subnet, &e.Node, &e.TOR,

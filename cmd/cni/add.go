@@ -8,9 +8,10 @@ import (
 	"github.com/netipam/netipam/store"
 )
 
-// add allocates one address per purpose and family for the container
-// interface, all or nothing, and prints them. The same container and
-// interface asked again get the same addresses back.
+// add allocates one address per purpose and family for the attachment
+// (network, container, interface), all or nothing, and prints them. The
+// same attachment asked again on the same node gets the same addresses
+// back; one held on another node is refused.
 func (p *plugin) add(args *skel.CmdArgs, c *config, st *store.Store) error {
 	ns, name := podArgs(args.Args)
 	allocs, err := alloc.NewAllocator(st).Allocate(p.ctx, alloc.Request{

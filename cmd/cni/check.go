@@ -18,15 +18,16 @@ import (
 )
 
 // check verifies that every address of prevResult is recorded for the
-// container interface.
+// attachment on this node.
 func (p *plugin) check(args *skel.CmdArgs, c *config, st *store.Store) error {
 	prev, err := prevAddresses(args.StdinData)
 	if err != nil {
 		return configError{err}
 	}
-	owned, err := st.Owned(p.ctx, args.ContainerID, args.IfName)
+	att := c.attachment(args)
+	owned, err := st.Allocations(p.ctx, store.OwnedBy(c.Node, att))
 	if err != nil {
-		return fmt.Errorf("look up %s/%s: %w", args.ContainerID, args.IfName, err)
+		return fmt.Errorf("look up attachment %s: %w", att, err)
 	}
 	for _, ip := range prev {
 		if !slices.ContainsFunc(owned, func(a topo.Allocation) bool { return a.Address == ip }) {
@@ -38,8 +39,8 @@ func (p *plugin) check(args *skel.CmdArgs, c *config, st *store.Store) error {
 				}
 				held = strings.Join(as, ", ")
 			}
-			return fmt.Errorf("%s in prevResult is not recorded for container %s interface %s (the store holds %s for it): run DEL and ADD again",
-				ip, args.ContainerID, args.IfName, held)
+			return fmt.Errorf("%s in prevResult is not recorded for attachment %s on node %s (the store holds %s for it there): run DEL and ADD again",
+				ip, att, c.Node, held)
 		}
 	}
 	return nil

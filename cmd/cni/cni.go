@@ -7,8 +7,10 @@ package cni
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/containernetworking/cni/pkg/skel"
@@ -26,7 +28,8 @@ const about = "netipam: topology-aware CNI IPAM plugin"
 // network configuration from stdin.
 func Main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	p := &plugin{ctx: ctx}
+	p := &plugin{ctx: ctx, details: describe("command", os.Getenv("CNI_COMMAND"),
+		"container", os.Getenv("CNI_CONTAINERID"), "interface", os.Getenv("CNI_IFNAME"))}
 	e := skel.PluginMainFuncsWithError(skel.CNIFuncs{
 		Add:    p.run("ADD", p.add),
 		Del:    p.run("DEL", p.del),
@@ -36,7 +39,7 @@ func Main() {
 	}, versions, about)
 	stop()
 	if e != nil {
-		e.Print() //nolint:errcheck // stdout is gone: nothing left to tell
+		p.printError(os.Stdout, e) //nolint:errcheck // stdout is gone: nothing left to tell
 		os.Exit(1)
 	}
 }
@@ -44,6 +47,9 @@ func Main() {
 // plugin is one invocation: one command, one store.
 type plugin struct {
 	ctx context.Context
+	// cniVersion and details describe the request once its config is
+	// read, for the error result.
+	cniVersion, details string
 }
 
 // handler is one CNI command, given its parsed config and the store.
@@ -54,10 +60,16 @@ type handler func(args *skel.CmdArgs, c *config, st *store.Store) error
 func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 	return func(args *skel.CmdArgs) error {
 		err := func() error {
+			var head struct{ CNIVersion, Name string }
+			_ = json.Unmarshal(args.StdinData, &head) // parseConfig reports a bad config
+			p.cniVersion = head.CNIVersion
+			p.details = describe("network", head.Name, "container", args.ContainerID, "interface", args.IfName)
 			c, err := parseConfig(args.StdinData, os.Hostname)
 			if err != nil {
 				return err
 			}
+			p.details = describe("node", c.Node, "network", c.Network, "container", args.ContainerID,
+				"interface", args.IfName, "store", c.Store)
 			st, err := store.Open(p.ctx, c.Store)
 			if err != nil {
 				return err
@@ -70,4 +82,16 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 		}
 		return nil
 	}
+}
+
+// describe joins the non-empty name-value pairs: the details of an error
+// result, naming what the runtime asked about.
+func describe(kv ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			parts = append(parts, kv[i]+" "+kv[i+1])
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 
 	"github.com/netipam/netipam/store"
@@ -64,7 +65,7 @@ type config struct {
 	// IPs are static addresses from runtimeConfig.ips and args.cni.ips.
 	IPs []netip.Addr
 	// Keep lists the attachments GC must not release.
-	Keep []store.Owner
+	Keep []topo.Attachment
 }
 
 // route is a route to return with the addresses; a zero gw means the
@@ -151,9 +152,9 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 			}
 		}
 	}
-	c.Keep = make([]store.Owner, 0, len(n.ValidAttachments))
+	c.Keep = make([]topo.Attachment, 0, len(n.ValidAttachments))
 	for _, a := range n.ValidAttachments {
-		c.Keep = append(c.Keep, store.Owner{Container: a.ContainerID, IfName: a.IfName})
+		c.Keep = append(c.Keep, topo.Attachment{Network: c.Network, Container: a.ContainerID, IfName: a.IfName})
 	}
 	return c, nil
 }
@@ -203,4 +204,9 @@ func podArgs(args string) (ns, name string) {
 		}
 	}
 	return ns, name
+}
+
+// attachment is the CNI spec's key of what the runtime asks about.
+func (c *config) attachment(args *skel.CmdArgs) topo.Attachment {
+	return topo.Attachment{Network: c.Network, Container: args.ContainerID, IfName: args.IfName}
 }

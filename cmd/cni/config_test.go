@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 func hostname() (string, error) { return "host-a", nil }
@@ -41,7 +42,7 @@ func TestParseConfig(t *testing.T) {
 				if len(c.Routes) != 2 || c.Routes[1].dst != netip.MustParsePrefix("10.96.0.0/12") || c.Routes[1].gw != netip.MustParseAddr("10.0.0.254") {
 					t.Fatalf("routes %+v", c.Routes)
 				}
-				if len(c.Keep) != 1 || c.Keep[0] != (store.Owner{Container: "c", IfName: "eth0"}) {
+				if len(c.Keep) != 1 || c.Keep[0] != (topo.Attachment{Network: "n", Container: "c", IfName: "eth0"}) {
 					t.Fatalf("keep %+v", c.Keep)
 				}
 			}},

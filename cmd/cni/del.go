@@ -8,12 +8,13 @@ import (
 	"github.com/netipam/netipam/store"
 )
 
-// del releases what the container interface holds; nothing held is
-// success, since runtimes retry DEL.
+// del releases what the attachment (network, container, interface) holds
+// on this node. Nothing held is success, since runtimes retry DEL; what
+// another network or another node holds is never touched.
 func (p *plugin) del(args *skel.CmdArgs, c *config, st *store.Store) error {
-	f := store.AllocationFilter{Container: &args.ContainerID, IfName: &args.IfName}
-	if _, err := st.Release(p.ctx, f, "release"); err != nil {
-		return fmt.Errorf("release %s/%s: %w", args.ContainerID, args.IfName, err)
+	att := c.attachment(args)
+	if _, err := st.Release(p.ctx, store.OwnedBy(c.Node, att), "release"); err != nil {
+		return fmt.Errorf("release attachment %s on node %s: %w", att, c.Node, err)
 	}
 	return nil
 }

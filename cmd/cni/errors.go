@@ -1,7 +1,9 @@
 package cni
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 
 	"github.com/containernetworking/cni/pkg/types"
 
@@ -48,4 +50,28 @@ func cniError(cmd string, err error) *types.Error {
 		return types.NewError(codeInvalidConfig, msg, "")
 	}
 	return types.NewError(codeInternal, msg, "")
+}
+
+// errorResult is a CNI error as the spec shows it: the version of the
+// request, the code, a message, and details naming what was asked.
+type errorResult struct {
+	CNIVersion string `json:"cniVersion"`
+	Code       uint   `json:"code"`
+	Msg        string `json:"msg"`
+	Details    string `json:"details,omitempty"`
+}
+
+// printError writes e as the spec's error result. Before the config is
+// read (skel's own checks) the version is the newest netipam speaks.
+func (p *plugin) printError(w io.Writer, e *types.Error) error {
+	r := errorResult{CNIVersion: p.cniVersion, Code: e.Code, Msg: e.Msg, Details: e.Details}
+	if r.CNIVersion == "" {
+		r.CNIVersion = versions.SupportedVersions()[len(versions.SupportedVersions())-1]
+	}
+	if r.Details == "" {
+		r.Details = p.details
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "    ")
+	return enc.Encode(r)
 }
