@@ -40,7 +40,9 @@ DROP TABLE allocations;
 ALTER TABLE allocations_v2 RENAME TO allocations;
 
 CREATE UNIQUE INDEX allocations_address ON allocations (address);
-CREATE INDEX allocations_node ON allocations (node_id);
+-- A node's allocations, and a node's of one network (what CNI GC reads):
+-- by node first, so that neither reads another node's rows.
+CREATE INDEX allocations_node ON allocations (node_id, network);
 -- Deleting a TOR checks its foreign key here; usage per TOR reads it.
 CREATE INDEX allocations_tor ON allocations (tor_id);
 
