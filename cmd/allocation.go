@@ -52,7 +52,7 @@ func (a *app) printAllocations(allocs []topo.Allocation) error {
 	}
 	rows := make([][]string, len(js))
 	for i, j := range js {
-		rows[i] = []string{j.CIDR, j.Gateway, j.Subnet, j.Purpose, j.TOR, j.Node, j.Container, j.IfName, j.Pod}
+		rows[i] = []string{j.CIDR, j.Gateway, j.Subnet, j.Purpose, j.TOR, j.Node, j.Network, j.Container, j.IfName, j.Pod}
 	}
-	return a.printTable([]string{"ADDRESS", "GATEWAY", "SUBNET", "PURPOSE", "TOR", "NODE", "CONTAINER", "IFNAME", "POD"}, rows)
+	return a.printTable([]string{"ADDRESS", "GATEWAY", "SUBNET", "PURPOSE", "TOR", "NODE", "NETWORK", "CONTAINER", "IFNAME", "POD"}, rows)
 }
