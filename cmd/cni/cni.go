@@ -58,7 +58,9 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(p.ctx, c.Store)
+			// Never create a store: a mistyped path or a deleted
+			// directory must fail the call, not answer from an empty store.
+			st, err := store.OpenMode(p.ctx, c.Store, store.ModeExisting)
 			if err != nil {
 				return err
 			}
