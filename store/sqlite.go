@@ -105,14 +105,17 @@ func openError(path string, err error) error {
 	return fmt.Errorf("open %s: %w", path, err)
 }
 
-// checkExists fails with ErrNoStore when the file is missing.
+// checkExists fails with ErrNoStore when the file is missing or empty
+// (opening an empty file in WAL mode would write its header).
 func checkExists(path string) error {
-	_, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return noStoreError("sqlite://"+path, "does not exist")
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("open %s: %w", path, err)
+	case fi.Size() == 0:
+		return noStoreError("sqlite://"+path, "has no netipam schema (an empty file)")
 	}
 	return nil
 }
