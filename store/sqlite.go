@@ -134,6 +134,9 @@ func (db *sqliteDB) Exec(ctx context.Context, stmts ...Stmt) ([]int64, error) {
 		n, err = db.execOnce(ctx, stmts)
 		return err
 	})
+	if errors.Is(err, ErrNoSpace) {
+		return nil, fmt.Errorf("%s: %w: free space on that device and retry", db.path, err)
+	}
 	return n, err
 }
 
