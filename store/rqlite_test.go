@@ -119,6 +119,11 @@ func TestRqliteBackend(t *testing.T) {
 			`PRAGMA journal_mode = DELETE`,
 			`PRAGMA case_sensitive_like(1)`,
 			`/* ; */ SELECT ';' AS "a;b"; PRAGMA case_sensitive_like = 1`,
+			`ATTACH DATABASE '/tmp/netipam-rqlite-attach.db' AS x`,
+			`VACUUM INTO '/tmp/netipam-rqlite-vacuum.db'`,
+			`PRAGMA query_only = 0`,
+			`BEGIN`,
+			`SAVEPOINT s`,
 		} {
 			_, err := collect(ctx, st, q)
 			if !errors.Is(err, store.ErrReadOnly) {
