@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"slices"
@@ -178,5 +179,32 @@ func TestBadStoreURLIsAUsageError(t *testing.T) {
 	}
 	if got := tree(t, dir); !slices.Equal(got, []string{"."}) {
 		t.Fatalf("bad URLs created %v", got)
+	}
+}
+
+// TestReadOnlyOpenNeverMigrates: a store whose schema is older than the
+// binary is not upgraded by a read command (which may run where the store
+// cannot be written): it says to run `netipam init`, and changes nothing.
+func TestReadOnlyOpenNeverMigrates(t *testing.T) {
+	url, path := seeded(t)
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Forget the newest migration, as a store written by an older netipam
+	// would lack it.
+	if _, err := db.Exec(`DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := dump(t, path)
+	for _, args := range readCommands {
+		r := run(t, url, args...)
+		if r.code != 7 || !strings.Contains(r.stderr, "older netipam") || !strings.Contains(r.stderr, "netipam init --store "+url) {
+			t.Errorf("netipam %v on an older schema: exit %d, stderr %q; want 7 and `netipam init`", args, r.code, r.stderr)
+		}
+	}
+	if dump(t, path) != before {
+		t.Fatal("a read command changed a store with an older schema")
 	}
 }

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/netipam/netipam/store"
 )
 
 // newInitCmd creates the store explicitly. Besides it, only the commands
@@ -30,13 +32,14 @@ deleted directory fails with the path instead of starting an empty store.`,
 			if err != nil {
 				return err
 			}
+			url := store.Redact(st.URL())
 			if a.json() {
-				return a.printJSON(map[string]any{"store": st.URL(), "created": st.Created(), "schema_version": v})
+				return a.printJSON(map[string]any{"store": url, "created": st.Created(), "schema_version": v})
 			}
 			if st.Created() {
-				a.say("created store %s (schema version %d)", st.URL(), v)
+				a.say("created store %s (schema version %d)", url, v)
 			} else {
-				a.say("store %s exists (schema version %d): nothing to create", st.URL(), v)
+				a.say("store %s exists (schema version %d): nothing to create", url, v)
 			}
 			return nil
 		},

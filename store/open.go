@@ -149,36 +149,40 @@ func OpenMode(ctx context.Context, url string, mode Mode) (*Store, error) {
 	return s, nil
 }
 
+// Redact hides a password in a store URL, for messages.
+func Redact(url string) string {
+	if rest, ok := strings.CutPrefix(url, "rqlite://"); ok {
+		return "rqlite://" + redactUser(rest)
+	}
+	return url
+}
+
 // prepare checks the schema as mode requires and migrates when allowed.
 func (s *Store) prepare(ctx context.Context, mode Mode) error {
+	url := Redact(s.url)
 	has, err := s.hasSchema(ctx)
 	if err != nil {
-		return fmt.Errorf("open store %s: %w", s.url, err)
+		return fmt.Errorf("open store %s: %w", url, err)
 	}
 	if !has && mode != ModeCreate {
-		return s.noStore("has no netipam schema")
+		return noStoreError(url, "has no netipam schema")
 	}
 	s.created = !has
 	if mode == ModeReadOnly {
 		ok, err := s.schemaCurrent(ctx)
 		if err != nil {
-			return fmt.Errorf("open store %s: %w", s.url, err)
+			return fmt.Errorf("open store %s: %w", url, err)
 		}
 		if !ok {
 			return fmt.Errorf("open store %s: %w: it was written by an older netipam: run `netipam init --store %s` once to upgrade it",
-				s.url, ErrSchema, s.url)
+				url, ErrSchema, url)
 		}
 		return nil
 	}
 	if err := s.migrate(ctx); err != nil {
-		return fmt.Errorf("open store %s: %w", s.url, err)
+		return fmt.Errorf("open store %s: %w", url, err)
 	}
 	return nil
-}
-
-// noStore is the error for a store that does not exist.
-func (s *Store) noStore(why string) error {
-	return noStoreError(s.url, why)
 }
 
 func noStoreError(url, why string) error { return &NoStoreError{URL: url, Why: why} }
