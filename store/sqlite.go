@@ -36,8 +36,10 @@ var _ Backend = (*sqliteDB)(nil)
 // synchronous(full): an allocation acknowledged to a caller survives a power
 // cut, not only a crash. busy_timeout lets many processes share the file;
 // _txlock=immediate takes the write lock at BEGIN, so two writers never
-// deadlock upgrading a read lock.
-const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
+// deadlock upgrading a read lock. journal_size_limit(0): the -wal file that
+// read-write opens keep (see persistWAL) is cut to zero bytes once
+// checkpointed, so the next process has no old frames to recover.
+const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)&_pragma=journal_size_limit(0)"
 
 // The writer waits for the write lock in Exec, polling every few hundred
 // microseconds with jitter: SQLite's own busy handler backs off to 100 ms
