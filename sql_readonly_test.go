@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -143,6 +145,9 @@ func TestSQLRunawayQueryEnds(t *testing.T) {
 // running a query that never ends (its --timeout far away): it stops at
 // once, saying it was interrupted, and the store is unchanged.
 func TestSQLSignalStopsQuery(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("watches /proc for the process to open the store")
+	}
 	url, path := seeded(t)
 	before := dump(t, path)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -154,7 +159,8 @@ func TestSQLSignalStopsQuery(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond) // let the query start
+			waitOpen(t, cmd.Process.Pid, path) // past signal set-up, at the query
+			time.Sleep(100 * time.Millisecond)
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -174,4 +180,19 @@ func TestSQLSignalStopsQuery(t *testing.T) {
 	if dump(t, path) != before {
 		t.Fatal("the store changed")
 	}
+}
+
+// waitOpen waits until process pid has the file open.
+func waitOpen(t *testing.T, pid int, path string) {
+	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		es, _ := os.ReadDir(fds)
+		for _, e := range es {
+			if target, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && target == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d never opened %s", pid, path)
 }

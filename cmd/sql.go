@@ -61,6 +61,9 @@ nodes, allocations, events (the append-only ledger), schema_migrations.`,
 // and the process exits.
 func runSQL(parent context.Context, a *app, o *sqlOptions, query string) error {
 	st, err := a.openRead(parent)
+	if err != nil && parent.Err() != nil {
+		return fmt.Errorf("query interrupted: %w", parent.Err())
+	}
 	if err != nil {
 		return err
 	}
