@@ -82,7 +82,7 @@ func TestBadInputLeavesDataUnchanged(t *testing.T) {
 		{"sql write hidden in a cte", []string{"sql", "WITH x AS (SELECT 1) INSERT INTO zones (id, created_at) SELECT 'z', 'now' FROM x"}, 2, "read-only"},
 		{"sql unknown table", []string{"sql", "SELECT * FROM nope"}, 2, "no such table"},
 		{"history without selector", []string{"history"}, 2, "exactly one"},
-		{"bad store scheme", []string{"--store", "postgres://x", "usage"}, 1, "unknown scheme"},
+		{"bad store scheme", []string{"--store", "postgres://x", "usage"}, 2, "unknown scheme"},
 	}
 	before := dump(t, path)
 	for _, c := range cases {

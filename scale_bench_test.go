@@ -13,9 +13,9 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// bigTopology adds a zone whose one TOR has sixteen /16 subnets: room for
+// millionTopology adds a zone whose one TOR has sixteen /16 subnets: room for
 // the million allocations of bulkLoad, on a TOR no benchmarked call uses.
-const bigTopology = `topology:
+const millionTopology = `topology:
   zones:
     - id: zone-big
       cidr: "10.32.0.0/12"
@@ -38,7 +38,7 @@ func bulkLoad(tb testing.TB, url, path string, perSubnet int) {
 	for i := range 16 {
 		fmt.Fprintf(&subnets, "                - cidr: \"10.%d.0.0/16\"\n                  purpose: default\n", 32+i)
 	}
-	file := writeFile(tb, "big.yaml", fmt.Sprintf(bigTopology, subnets.String()))
+	file := writeFile(tb, "big.yaml", fmt.Sprintf(millionTopology, subnets.String()))
 	mustRun(tb, url, "topo", "import", file)
 	mustRun(tb, url, "node", "register", "--id", "node-big", "--tor", "tor-big")
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(wal)")

@@ -18,7 +18,7 @@ const (
 	ExitConflict    = 4 // already allocated, overlapping, in use
 	ExitExhausted   = 5 // no free address
 	ExitUnavailable = 6 // store busy or no leader: try again
-	ExitStore       = 7 // store unusable: read-only, corrupt
+	ExitStore       = 7 // store unusable: missing, read-only, full, corrupt, old schema
 )
 
 // usageError marks errors in how netipam was called (flags, arguments).
@@ -41,8 +41,10 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.Is(err, store.ErrBadURL):
 		return ExitInvalid
+	case errors.Is(err, store.ErrNoStore), errors.Is(err, store.ErrNoSpace), errors.Is(err, store.ErrSchema):
+		return ExitStore
 	case errors.Is(err, topo.ErrNotFound):
 		return ExitNotFound
 	case errors.Is(err, topo.ErrConflict):

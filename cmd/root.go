@@ -45,6 +45,7 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 			"(default $"+store.EnvStore+", else /var/lib/netipam/netipam.db as root, ~/.local/share/netipam/netipam.db otherwise)")
 	pf.StringVarP(&a.output, "output", "o", "", "output format: text, json, or csv for tables")
 	root.AddCommand(
+		newInitCmd(a),
 		newTopoCmd(a),
 		newNodeCmd(a),
 		newSubnetCmd(a),

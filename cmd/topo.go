@@ -62,7 +62,11 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.openCreate(c.Context())
+	open := a.openCreate
+	if o.dryRun {
+		open = a.openRead // a dry run creates no store and writes nothing
+	}
+	st, err := open(c.Context())
 	if err != nil {
 		return err
 	}

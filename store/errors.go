@@ -21,7 +21,30 @@ var (
 	ErrReadOnly = errors.New("read-only")
 	// ErrCorrupt: the database file is not a netipam database or is damaged.
 	ErrCorrupt = errors.New("database file is corrupt or not a database")
+	// ErrNoStore: the store a URL names does not exist (no file, or no
+	// netipam schema in it or in the rqlite cluster), and the caller may not
+	// create one.
+	ErrNoStore = errors.New("store does not exist")
+	// ErrBadURL: a store URL that names no store (unknown scheme, empty
+	// path, a bad rqlite host list): how netipam was called is wrong.
+	ErrBadURL = errors.New("bad store URL")
+	// ErrNoSpace: the store's device is full.
+	ErrNoSpace = errors.New("no space left on the store's device")
+	// ErrSchema: the store's schema is older than this binary and may not be
+	// migrated here (a read-only open).
+	ErrSchema = errors.New("store schema is out of date")
 )
+
+// URLError says why a store URL names no store. errors.Is(err, ErrBadURL)
+// is true.
+type URLError struct {
+	URL    string
+	Reason error
+}
+
+func (e *URLError) Error() string        { return fmt.Sprintf("store URL %q: %v", e.URL, e.Reason) }
+func (e *URLError) Unwrap() error        { return e.Reason }
+func (e *URLError) Is(target error) bool { return target == ErrBadURL }
 
 // ConflictError says which constraint refused a change.
 type ConflictError struct {
@@ -76,12 +99,15 @@ func translate(err error) error {
 		return false
 	}
 	switch {
+	case has("database or disk is full", "SQLITE_FULL", "no space left on device"):
+		return fmt.Errorf("%w: %w", ErrNoSpace, err)
 	case has("database is locked", "SQLITE_BUSY", "not leader", "leadership lost", "no leader",
 		"leader not found", "node failed to process", "store is not open",
 		"connection refused", "tried all peers unsuccessfully", "context deadline exceeded"):
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	case has("readonly database", "attempt to write a readonly", "read-only", "readonly",
-		"attempt to change database via query operation", "disallowed pragma"):
+		"attempt to change database via query operation", "disallowed pragma",
+		"not authorized", "authorization denied", "too many attached databases"):
 		return fmt.Errorf("%w: %w", ErrReadOnly, err)
 	case has("file is not a database", "malformed", "SQLITE_NOTADB", "SQLITE_CORRUPT"):
 		return fmt.Errorf("%w: %w", ErrCorrupt, err)

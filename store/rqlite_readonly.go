@@ -5,22 +5,23 @@ import (
 	"strings"
 )
 
-// introspectionPragmas take an argument only to say what to describe.
-var introspectionPragmas = map[string]bool{
-	"table_info": true, "table_xinfo": true, "table_list": true, "index_info": true, "index_xinfo": true,
-	"index_list": true, "foreign_key_list": true, "foreign_key_check": true, "integrity_check": true,
-	"quick_check": true,
-}
+// readStatements are the statements netipam sends to rqlite's query
+// endpoint: the first word of each.
+var readStatements = map[string]bool{"select": true, "with": true, "values": true, "pragma": true, "explain": true}
 
 // checkRqliteQuery refuses, before sending, what rqlite's query endpoint
 // would accept although it is not a plain read. rqlite runs queries on
-// read-only SQLite connections shared by every client of the member and
-// refuses any statement SQLite does not report read-only, so no query can
-// change the data; but a PRAGMA that sets something (case_sensitive_like,
-// foreign_keys, ...) would change those shared connections for other
-// clients, and several statements in one text are only half checked by
-// rqlite (the first one). netipam's own queries are single statements
-// without PRAGMA, so this only ever refuses an operator's `netipam sql`.
+// SQLite connections shared by every client of the member and refuses any
+// statement SQLite does not report read-only, so no query changes the
+// data; but SQLite reports ATTACH and DETACH read-only, and rqlite then
+// creates the attached file on the member's disk and keeps it attached for
+// other clients; a PRAGMA that sets something (case_sensitive_like,
+// foreign_keys, ...) would change those shared connections; and several
+// statements in one text are only half checked by rqlite (the first one).
+// netipam cannot reach rqlite's engine, so only the statements that read
+// are sent: SELECT, WITH, VALUES, EXPLAIN, and the PRAGMAs that describe
+// (describingPragmas, as on SQLite). netipam's own queries are single
+// SELECT statements, so this only ever refuses an operator's `netipam sql`.
 func checkRqliteQuery(sql string) error {
 	stmts := splitStatements(sql)
 	if len(stmts) > 1 {
@@ -30,16 +31,30 @@ func checkRqliteQuery(sql string) error {
 		return nil
 	}
 	s := stmts[0]
-	if f := strings.Fields(s); len(f) > 0 && strings.EqualFold(f[0], "pragma") {
-		rest := strings.TrimSpace(s[len(f[0]):])
-		name, _, hasArg := strings.Cut(rest, "(")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if i := strings.LastIndex(name, "."); i >= 0 { // schema.pragma
-			name = strings.TrimSpace(name[i+1:])
-		}
-		if strings.Contains(rest, "=") || (hasArg && !introspectionPragmas[name]) {
-			return fmt.Errorf("%w: PRAGMA %s sets a value (rqlite shares its read connections)", ErrReadOnly, name)
-		}
+	f := strings.Fields(strings.ReplaceAll(s, "(", " ( "))
+	if len(f) == 0 {
+		return nil
+	}
+	first := strings.ToLower(f[0])
+	if !readStatements[first] {
+		return fmt.Errorf("%w: %s is not a read: rqlite takes SELECT, WITH, VALUES, EXPLAIN and PRAGMAs that describe",
+			ErrReadOnly, strings.ToUpper(first))
+	}
+	if first != "pragma" {
+		return nil
+	}
+	rest := strings.TrimSpace(s[len(f[0]):])
+	name, arg, hasArg := strings.Cut(rest, "(")
+	name, _, hasEq := strings.Cut(name, "=")
+	name = strings.ToLower(strings.TrimSpace(name))
+	if i := strings.LastIndex(name, "."); i >= 0 { // schema.pragma
+		name = strings.TrimSpace(name[i+1:])
+	}
+	takesArg, ok := describingPragmas[name]
+	switch {
+	case !ok, hasEq, hasArg && !takesArg && strings.Trim(arg, " )") != "":
+		return fmt.Errorf("%w: PRAGMA %s sets a value or is not one that only describes (rqlite shares its read connections)",
+			ErrReadOnly, name)
 	}
 	return nil
 }

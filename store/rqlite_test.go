@@ -119,26 +119,31 @@ func TestRqliteBackend(t *testing.T) {
 			`PRAGMA journal_mode = DELETE`,
 			`PRAGMA case_sensitive_like(1)`,
 			`/* ; */ SELECT ';' AS "a;b"; PRAGMA case_sensitive_like = 1`,
+			`ATTACH DATABASE '/tmp/netipam-rqlite-attach.db' AS x`,
+			`VACUUM INTO '/tmp/netipam-rqlite-vacuum.db'`,
+			`PRAGMA query_only = 0`,
+			`BEGIN`,
+			`SAVEPOINT s`,
 		} {
-			_, err := st.ReadOnly(ctx, q)
+			_, err := collect(ctx, st, q)
 			if !errors.Is(err, store.ErrReadOnly) {
 				t.Errorf("netipam sql %q: got %v, want a read-only refusal", q, err)
 			}
 		}
 		for _, q := range []string{`PRAGMA table_info(kv)`, `PRAGMA foreign_keys`, `SELECT ';' AS "x;y" -- ;`,
 			`SELECT * FROM pragma_table_info('kv')`} {
-			if _, err := st.ReadOnly(ctx, q); err != nil {
+			if _, err := collect(ctx, st, q); err != nil {
 				t.Errorf("netipam sql %q: %v", q, err)
 			}
 		}
-		tb, err := st.ReadOnly(ctx, `SELECT COUNT(*) AS n FROM kv`)
+		tb, err := collect(ctx, st, `SELECT COUNT(*) AS n FROM kv`)
 		if err != nil || tb.Rows[0][0] != int64(1) {
 			t.Fatalf("count after refused writes: %v %v, want 1", tb, err)
 		}
 	})
 
 	t.Run("ScanTypes", func(t *testing.T) {
-		tb, err := st.ReadOnly(ctx, `SELECT k, n, f, b, COUNT(*) AS c, 1000000 AS m FROM kv`)
+		tb, err := collect(ctx, st, `SELECT k, n, f, b, COUNT(*) AS c, 1000000 AS m FROM kv`)
 		if err != nil {
 			t.Fatal(err)
 		}

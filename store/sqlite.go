@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,9 +21,13 @@ import (
 // sqliteDB is the embedded backend: one SQLite file in WAL mode, one writer
 // connection and a separate pool of read-only readers.
 type sqliteDB struct {
-	path   string
+	path string
+	// writer is nil when the file was opened read-only.
 	writer *sql.DB
 	reader *sql.DB
+	// readDSN opens a read-only connection: the reader pool's on a
+	// read-only open, and the one `netipam sql` runs on.
+	readDSN string
 }
 
 var _ Backend = (*sqliteDB)(nil)
@@ -30,8 +36,10 @@ var _ Backend = (*sqliteDB)(nil)
 // synchronous(full): an allocation acknowledged to a caller survives a power
 // cut, not only a crash. busy_timeout lets many processes share the file;
 // _txlock=immediate takes the write lock at BEGIN, so two writers never
-// deadlock upgrading a read lock.
-const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)"
+// deadlock upgrading a read lock. journal_size_limit(0): the -wal file that
+// read-write opens keep (see persistWAL) is cut to zero bytes once
+// checkpointed, so the next process has no old frames to recover.
+const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)&_pragma=journal_size_limit(0)"
 
 // The writer waits for the write lock in Exec, polling every few hundred
 // microseconds with jitter: SQLite's own busy handler backs off to 100 ms
@@ -43,43 +51,94 @@ const (
 	lockTimeout = 10 * time.Second
 )
 
-func openSQLite(path string) (*sqliteDB, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create directory for %s: %w", path, err)
+// openSQLite opens the file as mode allows. Only ModeCreate may create the
+// file or its directory: the other modes tell SQLite so (mode=rw, mode=ro
+// in the file: URI), so that a store whose file or directory was removed,
+// or a mistyped path, is never replaced by an empty store.
+func openSQLite(path string, mode Mode) (*sqliteDB, error) {
+	if mode == ModeCreate {
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create directory for %s: %w", path, err)
+			}
 		}
+	} else if err := checkExists(path); err != nil {
+		return nil, err
+	}
+	if mode == ModeReadOnly {
+		return openSQLiteReadOnly(path)
 	}
 	if err := checkWritable(path); err != nil {
 		return nil, err
 	}
-	u := (&url.URL{Scheme: "file", OmitHost: true, Path: path}).String()
-	writer, err := sql.Open("sqlite", u+"?"+sqlitePragmas+writerBusy+"&_txlock=immediate")
+	u := fileURI(path)
+	open := "rwc"
+	if mode == ModeExisting {
+		open = "rw"
+	}
+	writer, err := openPersistWAL(u + "?mode=" + open + "&" + sqlitePragmas + writerBusy + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
-	reader, err := sql.Open("sqlite", u+"?"+sqlitePragmas+readerBusy+"&_pragma=query_only(1)")
+	reader, err := openPersistWAL(u + "?mode=rw&" + sqlitePragmas + readerBusy + "&_pragma=query_only(1)")
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	reader.SetMaxOpenConns(4)
-	db := &sqliteDB{path: path, writer: writer, reader: reader}
+	db := &sqliteDB{path: path, writer: writer, reader: reader, readDSN: readOnlyDSN(path, false)}
 	// Opening may meet another process recovering the WAL (busy): wait.
 	if err := retryBusy(context.Background(), func() error { return translate(writer.Ping()) }); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	return db, nil
 }
 
+// openError says what failed opening the file; a file that vanished
+// between the check and the open is ErrNoStore.
+func openError(path string, err error) error {
+	if strings.Contains(err.Error(), "unable to open database file") {
+		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+			return noStoreError("sqlite://"+path, "does not exist")
+		}
+	}
+	return fmt.Errorf("open %s: %w", path, err)
+}
+
+// checkExists fails with ErrNoStore when the file is missing or empty
+// (opening an empty file in WAL mode would write its header).
+func checkExists(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return noStoreError("sqlite://"+path, "does not exist")
+	case err != nil:
+		return fmt.Errorf("open %s: %w", path, err)
+	case fi.Size() == 0:
+		return noStoreError("sqlite://"+path, "has no netipam schema (an empty file)")
+	}
+	return nil
+}
+
+func fileURI(path string) string {
+	return (&url.URL{Scheme: "file", OmitHost: true, Path: path}).String()
+}
+
 func (db *sqliteDB) Exec(ctx context.Context, stmts ...Stmt) ([]int64, error) {
+	if db.writer == nil {
+		return nil, fmt.Errorf("%w: %s was opened read-only", ErrReadOnly, db.path)
+	}
 	var n []int64
 	err := retryBusy(ctx, func() error {
 		var err error
 		n, err = db.execOnce(ctx, stmts)
 		return err
 	})
+	if errors.Is(err, ErrNoSpace) {
+		return nil, fmt.Errorf("%s: %w: free space on that device and retry", db.path, err)
+	}
 	return n, err
 }
 
@@ -135,6 +194,9 @@ func (db *sqliteDB) Query(ctx context.Context, st Stmt) (Rows, error) {
 
 func (db *sqliteDB) Close() error {
 	rerr := db.reader.Close()
+	if db.writer == nil {
+		return rerr
+	}
 	if err := db.writer.Close(); err != nil {
 		return err
 	}
@@ -152,7 +214,7 @@ func (r sqliteRows) Err() error             { return translate(r.Rows.Err()) }
 func checkWritable(path string) error {
 	for _, p := range []string{path, filepath.Dir(path)} {
 		if _, err := os.Stat(p); err != nil {
-			continue // created on first use
+			continue // created on first use (ModeCreate)
 		}
 		if err := unix.Access(p, unix.W_OK); err != nil {
 			return fmt.Errorf("open %s: %w: %s is not writable by uid %d: run as its owner or fix its permissions",

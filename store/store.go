@@ -19,6 +19,8 @@ type Store struct {
 	Now func() time.Time
 	// Actor is recorded in events: who made the change.
 	Actor string
+	// created: opening the store created it.
+	created bool
 }
 
 // New wraps an opened backend and brings its schema up to date.

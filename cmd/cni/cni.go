@@ -70,7 +70,9 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 			}
 			p.details = describe("node", c.Node, "network", c.Network, "container", args.ContainerID,
 				"interface", args.IfName, "store", c.Store)
-			st, err := store.Open(p.ctx, c.Store)
+			// Never create a store: a mistyped path or a deleted
+			// directory must fail the call, not answer from an empty store.
+			st, err := store.OpenMode(p.ctx, c.Store, store.ModeExisting)
 			if err != nil {
 				return err
 			}

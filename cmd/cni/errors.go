@@ -7,6 +7,7 @@ import (
 
 	"github.com/containernetworking/cni/pkg/types"
 
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -46,7 +47,8 @@ func cniError(cmd string, err error) *types.Error {
 		return types.NewError(codeNotAvailable, msg, "")
 	case errors.Is(err, topo.ErrUnavailable):
 		return types.NewError(codeTryAgain, msg, "")
-	case errors.As(err, &ce), errors.Is(err, topo.ErrInvalid), errors.Is(err, topo.ErrNotFound):
+	case errors.As(err, &ce), errors.Is(err, topo.ErrInvalid), errors.Is(err, topo.ErrNotFound),
+		errors.Is(err, store.ErrNoStore), errors.Is(err, store.ErrBadURL):
 		return types.NewError(codeInvalidConfig, msg, "")
 	}
 	return types.NewError(codeInternal, msg, "")
