@@ -67,10 +67,15 @@ func (f AllocationFilter) where() (string, []any) {
 		add("network = ?", *f.Network)
 	}
 	if f.NotOwners != nil {
+		// One row-value list, not a clause per attachment: a node's
+		// hundreds of attachments stay far below SQLite's expression depth.
 		w += " AND container IS NOT NULL"
-		for _, o := range f.NotOwners {
-			w += " AND NOT (container = ? AND ifname = ?)"
-			args = append(args, o.Container, o.IfName)
+		if len(f.NotOwners) > 0 {
+			w += " AND (container, ifname) NOT IN (VALUES " +
+				strings.TrimSuffix(strings.Repeat("(?, ?), ", len(f.NotOwners)), ", ") + ")"
+			for _, o := range f.NotOwners {
+				args = append(args, o.Container, o.IfName)
+			}
 		}
 	}
 	return w, args
