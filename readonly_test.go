@@ -14,6 +14,9 @@ import (
 // it may read but not write: a clear error, exit 7, data unchanged. Root
 // ignores file modes, so the test drops to nobody (65534) for the run.
 func TestReadOnlyDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: runs netipam as another user (needs root)")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run netipam as another user (CI runs as root)")
 	}
