@@ -126,7 +126,7 @@ func newUsageCmd(a *app) *cobra.Command {
 			table := make([][]string, len(kept))
 			for i, u := range kept {
 				table[i] = []string{u.Level, u.ID, u.Purpose, fmt.Sprintf("IPv%d", u.Family),
-					fmt.Sprint(u.Subnets), fmt.Sprint(u.Used), fmt.Sprint(u.Capacity), percent(u.Used, u.Capacity)}
+					fmt.Sprint(u.Subnets), a.count(u.Used), a.count(u.Capacity), percent(u.Used, u.Capacity)}
 			}
 			return a.printTable([]string{"LEVEL", "ID", "PURPOSE", "FAMILY", "SUBNETS", "USED", "CAPACITY", "USE"}, table)
 		},
