@@ -12,27 +12,23 @@ import (
 //	65534                 below 100,000: the number
 //	16,777,214            up to 2^40: grouped by thousands
 //	~2^64, 2^40           beyond: a power of two (~ unless exact)
-//	~1.5x2^63             or a multiple of one
-//	>=2^64                a sum of IPv6 subnets past what 64 bits count
+//	~1.5x2^65             or a multiple of one
 //
 // An IPv6 /64 holds 2^64 addresses less the reserved ones (subnet-router
-// anycast, gateway, excludes), so it reads ~2^64. JSON, CSV and piped
-// output keep the exact number (see app.count).
-func humanCount(n uint64) string {
+// anycast, gateway, excludes), so it reads ~2^64; two of them ~2^65. JSON,
+// CSV and piped output keep the exact number (see app.count).
+func humanCount(c addrCount) string {
 	switch {
-	case n < 100_000:
-		return strconv.FormatUint(n, 10)
-	case n < 1<<40:
-		return grouped(n)
-	case n == math.MaxUint64:
-		return ">=2^64" // the sum saturated: at least 2^64
+	case c.hi == 0 && c.lo < 100_000:
+		return strconv.FormatUint(c.lo, 10)
+	case c.hi == 0 && c.lo < 1<<40:
+		return grouped(c.lo)
 	}
-	k := bits.Len64(n) - 1 // 2^k <= n < 2^(k+1)
-	if n == 1<<k {
+	k := c.bitLen() - 1 // 2^k <= c < 2^(k+1)
+	if bits.OnesCount64(c.hi)+bits.OnesCount64(c.lo) == 1 {
 		return fmt.Sprintf("2^%d", k)
 	}
-	f := float64(n) / math.Ldexp(1, k) // 1 <= f < 2
-	switch m := math.Round(f*10) / 10; {
+	switch m := math.Round(c.float()/math.Ldexp(1, k)*10) / 10; {
 	case m >= 2:
 		return fmt.Sprintf("~2^%d", k+1)
 	case m == 1:
@@ -57,20 +53,23 @@ func grouped(n uint64) string {
 
 // count writes an address count for this output: human on a terminal,
 // exact for scripts (piped text, CSV; JSON carries numbers).
-func (a *app) count(n uint64) string {
+func (a *app) count(n uint64) string { return a.total(countOf(n)) }
+
+// total is count for a sum over subnets.
+func (a *app) total(c addrCount) string {
 	if a.io.TTY && a.output != "csv" {
-		return humanCount(n)
+		return humanCount(c)
 	}
-	return strconv.FormatUint(n, 10)
+	return c.String()
 }
 
 // percent is used as a share of capacity, one decimal. A few addresses of
 // an IPv6 /64 are not 0.0%: a share below 0.1% reads <0.1%.
-func percent(used, capacity uint64) string {
-	if capacity == 0 {
+func percent(used uint64, capacity addrCount) string {
+	if capacity.isZero() {
 		return "-"
 	}
-	p := 100 * float64(used) / float64(capacity)
+	p := 100 * float64(used) / capacity.float()
 	if used > 0 && p < 0.05 {
 		return "<0.1%"
 	}

@@ -128,7 +128,7 @@ func (a *app) renderTree(zs []zoneJSON) string {
 				rt := tree.Root(style(torStyle, "tor "+safe(r.ID)) + named(r.Name) + style(dimStyle, a.torSummary(r)))
 				for _, s := range r.Subnets {
 					rt.Child(safe(fmt.Sprintf("%s  %s  gw %s  %s/%s (%s)", s.CIDR, s.Purpose, s.Gateway,
-						a.count(s.Used), a.count(s.Capacity), percent(s.Used, s.Capacity))))
+						a.count(s.Used), a.count(s.Capacity), percent(s.Used, countOf(s.Capacity)))))
 				}
 				pt.Child(rt)
 			}
@@ -149,14 +149,15 @@ func named(n string) string {
 // torSummary gives a TOR's node count and usage per family (IPv4 and IPv6
 // capacities are never added together).
 func (a *app) torSummary(r torJSON) string {
-	var used, capacity [7]uint64
+	var used [7]uint64
+	var capacity [7]addrCount
 	for _, s := range r.Subnets {
-		used[s.Family] = addSat(used[s.Family], s.Used)
-		capacity[s.Family] = addSat(capacity[s.Family], s.Capacity)
+		used[s.Family] += s.Used
+		capacity[s.Family] = capacity[s.Family].add(s.Capacity)
 	}
 	out := fmt.Sprintf("  %d node(s)", r.Nodes)
 	for _, f := range []int{4, 6} {
-		if capacity[f] > 0 {
+		if !capacity[f].isZero() {
 			out += fmt.Sprintf(", IPv%d %s used (%s)", f, a.count(used[f]), percent(used[f], capacity[f]))
 		}
 	}
