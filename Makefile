@@ -43,7 +43,7 @@ GO_TEST_PKGS  ?= ./...
 export NETIPAM_RQLITED  := $(RQLITED)
 export NETIPAM_CNI_PATH := $(CNI_BIN)
 
-.PHONY: all build demo tools rqlited cni-plugins test bench clean-tools
+.PHONY: all build demo tools rqlited cni-plugins test test-unit bench clean-tools need-cc
 
 all: test
 
@@ -61,9 +61,16 @@ build:
 demo: build
 	bash testdata/demo.sh $(BIN)
 
-tools: rqlited cni-plugins
+tools: need-cc rqlited cni-plugins
 
-rqlited: $(RQLITED)
+# rqlited is built with cgo (it embeds SQLite in C): say so at once rather
+# than fail deep inside a cgo build.
+need-cc:
+	@command -v cc >/dev/null || command -v gcc >/dev/null || { \
+	  echo "make test needs a C compiler (cc or gcc): rqlited, used by the cluster tests, is built with cgo. Install one (apt-get install gcc), or run make test-unit (Go only)." >&2; \
+	  exit 1; }
+
+rqlited: need-cc $(RQLITED)
 
 $(RQLITED): $(RQLITED_BIN)
 	ln -sfn $(notdir $<) $@
@@ -95,8 +102,13 @@ $(CNI_VER_BINS) &:
 clean-tools:
 	rm -rf $(TOOLS)
 
-test: tools
+test: need-cc tools
 	$(GO) test $(GO_TEST_FLAGS) $(GO_TEST_PKGS)
+
+# The fast set: unit and whole-binary tests, no rqlited, no CNI plugins, no
+# root; integration tests skip under -short. Needs only Go.
+test-unit:
+	$(GO) test -short -count=1 $(GO_TEST_PKGS)
 
 # Benchmarks, each beside a reference measured in the same run; the ratios
 # (medians over the runs) are printed at the end by testdata/benchratio.awk.
@@ -107,4 +119,5 @@ bench: tools
 	$(GO) test -run '^$$' -bench RqliteAllocVsRaw -benchtime 2000x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench RqliteBatch -benchtime 5x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench CNIAdd -benchtime 200x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
 	@awk -f testdata/benchratio.awk bench.out

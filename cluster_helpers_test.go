@@ -25,9 +25,13 @@ const (
 )
 
 // startRqlite starts a 3-node cluster, or skips when rqlited is not built
-// (CI fails instead: it must be there).
+// (CI fails instead: it must be there). An integration test: skipped by
+// go test -short.
 func startRqlite(t *testing.T) *rqlitetest.Cluster {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration: a real rqlite cluster (run without -short, or make test)")
+	}
 	if _, err := rqlitetest.BinaryPath(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%v: run make rqlited", err)

@@ -68,6 +68,9 @@ func mustSh(t testing.TB, name string, args ...string) string {
 // 10.244.0.0/22), one reaches the other, and DEL frees both addresses.
 // Traffic stays inside the test's namespaces and bridge.
 func TestCNIBridgeEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: the reference CNI bridge plugin in network namespaces, as root")
+	}
 	if os.Geteuid() != 0 {
 		missing(t, "needs root to create network namespaces and a bridge")
 	}

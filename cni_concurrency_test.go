@@ -14,6 +14,9 @@ import (
 // on one node, each for its own container: every address is distinct and
 // recorded. Then 200 DELs, as parallel, leave the pool empty.
 func TestCNIConcurrentAddDel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: 400 plugin processes")
+	}
 	url, path := seeded(t)
 	conf := netConf("1.0.0", url, `"node": "node-01"`)
 	const calls, workers = 200, 32
@@ -113,6 +116,9 @@ func parseResultTB(t testing.TB, ver, out string) []string {
 // lock longer than the busy timeout, ADD answers 11 (try again later) and
 // records nothing.
 func TestCNIStoreBusyIsTryAgain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: waits out the store's busy timeout (10 s)")
+	}
 	t.Parallel()
 	url, path := seeded(t)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(1000)")

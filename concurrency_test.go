@@ -26,6 +26,9 @@ type allocated struct {
 // exactly 253 calls succeed, each with a distinct address, the rest fail
 // with "exhausted" (exit 5), and the table agrees with what was printed.
 func TestConcurrentProcessesNeverShareAnAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: 320 netipam processes at once")
+	}
 	url, path := seeded(t)
 	const workers, calls = 40, 8
 	var mu sync.Mutex
@@ -97,6 +100,9 @@ func tableAddresses(t *testing.T, path, subnet string) map[string]bool {
 // (acknowledged) must be in the table afterwards, the file must pass
 // SQLite's integrity check, and no address may be held twice.
 func TestKillNineLosesNoAcknowledgedAllocation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: kill -9 of processes mid-allocation")
+	}
 	url, path := seeded(t)
 	const workers, calls = 16, 12
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -47,6 +47,9 @@ func runAsNobody(t *testing.T, url string, args ...string) result {
 // write: files 0444, directories 0755 and owned by root.
 func readOnlyStore(t *testing.T) (url, path string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration: runs netipam as another user (needs root)")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run netipam as another user (CI runs as root)")
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,19 +17,32 @@ var (
 	borderStyle = lipgloss.NewStyle().Foreground(lipgloss.Color("8"))
 )
 
-// printJSON writes v as indented JSON: the stable, scriptable form.
+// printJSON writes v as indented JSON: the stable, scriptable form. The
+// characters a terminal acts on are \u escapes (see safeJSON).
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.io.Out)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	if _, err := a.io.Out.Write(safeJSON(b.Bytes())); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
 }
 
 // printTable writes rows under headers: a lipgloss table on a terminal,
-// tab-separated lines (headers first) when piped, CSV with -o csv.
+// tab-separated lines (headers first) when piped, CSV with -o csv. Every
+// cell is escaped (see safe): a tab or newline inside a value never breaks
+// a row, an ESC never reaches the terminal.
 func (a *app) printTable(headers []string, rows [][]string) error {
+	headers = safeAll(headers)
+	safeRows := make([][]string, len(rows))
+	for i, r := range rows {
+		safeRows[i] = safeAll(r)
+	}
+	rows = safeRows
 	if a.output == "csv" {
 		w := csv.NewWriter(a.io.Out)
 		w.Write(headers)
@@ -56,16 +70,10 @@ func (a *app) printTable(headers []string, rows [][]string) error {
 	return err
 }
 
-// say writes a line of human text to stdout (never in JSON mode).
+// say writes a line of human text to stdout (never in JSON mode), escaped
+// (see safe): one line, whatever the values hold.
 func (a *app) say(format string, args ...any) {
 	if !a.json() {
-		fmt.Fprintf(a.io.Out, format+"\n", args...)
+		fmt.Fprintln(a.io.Out, safe(fmt.Sprintf(format, args...)))
 	}
-}
-
-func percent(used, capacity uint64) string {
-	if capacity == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f%%", 100*float64(used)/float64(capacity))
 }

@@ -82,12 +82,12 @@ func printError(io IOStreams, err error) {
 	var ve topo.Errors
 	if errors.As(err, &ve) {
 		for _, e := range ve {
-			fmt.Fprintf(io.Err, "netipam: %v\n", e)
+			fmt.Fprintf(io.Err, "netipam: %s\n", safe(e.Error()))
 		}
 		fmt.Fprintf(io.Err, "netipam: %d error(s), nothing was changed\n", len(ve))
 		return
 	}
-	fmt.Fprintf(io.Err, "netipam: %v\n", err)
+	fmt.Fprintf(io.Err, "netipam: %s\n", safe(err.Error()))
 }
 
 // isArgsError recognises cobra's positional-argument errors.

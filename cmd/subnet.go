@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/spf13/cobra"
@@ -69,7 +68,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 		return err
 	}
 	capacity, _ := alloc.Capacity(sn)
-	a.say("added %s (%s, %d addresses, gateway %s) to %s", sn.CIDR, sn.Purpose, capacity, sn.Gateway, o.tor)
+	a.say("added %s (%s, %s addresses, gateway %s) to %s", sn.CIDR, sn.Purpose, a.count(capacity), sn.Gateway, o.tor)
 	if a.json() {
 		return a.printJSON(subnetToJSON(store.SubnetRow{Subnet: sn, TOR: o.tor, Source: "cli"}))
 	}
@@ -159,7 +158,7 @@ func newSubnetListCmd(a *app) *cobra.Command {
 				j := subnetToJSON(r)
 				js[i] = j
 				table[i] = []string{j.CIDR, j.Purpose, j.Gateway, j.TOR, j.Pod, j.Zone,
-					fmt.Sprint(j.Used), fmt.Sprint(j.Capacity), percent(j.Used, j.Capacity)}
+					a.count(j.Used), a.count(j.Capacity), percent(j.Used, countOf(j.Capacity))}
 			}
 			if a.json() {
 				return a.printJSON(js)

@@ -110,7 +110,8 @@ func prefixStrings(ps []netip.Prefix) []string {
 	return out
 }
 
-// renderTree draws the tree; styles only on a terminal.
+// renderTree draws the tree; styles only on a terminal, counts human there
+// (see humanCount). Every label is escaped (see safe) before styling.
 func (a *app) renderTree(zs []zoneJSON) string {
 	style := func(s lipgloss.Style, v string) string {
 		if a.io.TTY {
@@ -120,14 +121,14 @@ func (a *app) renderTree(zs []zoneJSON) string {
 	}
 	root := tree.New()
 	for _, z := range zs {
-		zt := tree.Root(style(zoneStyle, "zone "+z.ID) + " " + strings.Join(z.CIDRs, ", ") + named(z.Name))
+		zt := tree.Root(style(zoneStyle, "zone "+safe(z.ID)) + " " + strings.Join(z.CIDRs, ", ") + named(z.Name))
 		for _, p := range z.Pods {
-			pt := tree.Root("pod " + p.ID + " " + strings.Join(p.CIDRs, ", ") + named(p.Name))
+			pt := tree.Root("pod " + safe(p.ID) + " " + strings.Join(p.CIDRs, ", ") + named(p.Name))
 			for _, r := range p.TORs {
-				rt := tree.Root(style(torStyle, "tor "+r.ID) + named(r.Name) + style(dimStyle, torSummary(r)))
+				rt := tree.Root(style(torStyle, "tor "+safe(r.ID)) + named(r.Name) + style(dimStyle, a.torSummary(r)))
 				for _, s := range r.Subnets {
-					rt.Child(fmt.Sprintf("%s  %s  gw %s  %d/%d (%s)", s.CIDR, s.Purpose, s.Gateway, s.Used, s.Capacity,
-						percent(s.Used, s.Capacity)))
+					rt.Child(safe(fmt.Sprintf("%s  %s  gw %s  %s/%s (%s)", s.CIDR, s.Purpose, s.Gateway,
+						a.count(s.Used), a.count(s.Capacity), percent(s.Used, countOf(s.Capacity)))))
 				}
 				pt.Child(rt)
 			}
@@ -142,21 +143,22 @@ func named(n string) string {
 	if n == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (%s)", n)
+	return fmt.Sprintf(" (%s)", safe(n))
 }
 
 // torSummary gives a TOR's node count and usage per family (IPv4 and IPv6
 // capacities are never added together).
-func torSummary(r torJSON) string {
-	var used, capacity [7]uint64
+func (a *app) torSummary(r torJSON) string {
+	var used [7]uint64
+	var capacity [7]addrCount
 	for _, s := range r.Subnets {
-		used[s.Family] = addSat(used[s.Family], s.Used)
-		capacity[s.Family] = addSat(capacity[s.Family], s.Capacity)
+		used[s.Family] += s.Used
+		capacity[s.Family] = capacity[s.Family].add(s.Capacity)
 	}
 	out := fmt.Sprintf("  %d node(s)", r.Nodes)
 	for _, f := range []int{4, 6} {
-		if capacity[f] > 0 {
-			out += fmt.Sprintf(", IPv%d %d used (%s)", f, used[f], percent(used[f], capacity[f]))
+		if !capacity[f].isZero() {
+			out += fmt.Sprintf(", IPv%d %s used (%s)", f, a.count(used[f]), percent(used[f], capacity[f]))
 		}
 	}
 	return out

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -15,22 +14,14 @@ import (
 // usageRow is used / capacity of one level (zone, pod, TOR) for one purpose
 // and family.
 type usageRow struct {
-	Level    string  `json:"level"`
-	ID       string  `json:"id"`
-	Purpose  string  `json:"purpose"`
-	Family   int     `json:"family"`
-	Subnets  int     `json:"subnets"`
-	Used     uint64  `json:"used"`
-	Capacity uint64  `json:"capacity"`
-	Ratio    float64 `json:"ratio"`
-}
-
-// addSat adds without wrapping: several IPv6 /64s exceed 2^64 addresses.
-func addSat(a, b uint64) uint64 {
-	if a > math.MaxUint64-b {
-		return math.MaxUint64
-	}
-	return a + b
+	Level    string    `json:"level"`
+	ID       string    `json:"id"`
+	Purpose  string    `json:"purpose"`
+	Family   int       `json:"family"`
+	Subnets  int       `json:"subnets"`
+	Used     uint64    `json:"used"`
+	Capacity addrCount `json:"capacity"` // exact, past 2^64 too
+	Ratio    float64   `json:"ratio"`
 }
 
 // usage aggregates subnets by zone, pod and TOR, each per purpose and
@@ -64,15 +55,15 @@ func usage(rows []store.SubnetRow) ([]usageRow, error) {
 				agg[k] = u
 			}
 			u.Subnets++
-			u.Used = addSat(u.Used, uint64(r.Used))
-			u.Capacity = addSat(u.Capacity, capacity)
+			u.Used += uint64(r.Used)
+			u.Capacity = u.Capacity.add(capacity)
 			order[l.level+"/"+l.id] = l.sort
 		}
 	}
 	out := make([]usageRow, 0, len(agg))
 	for _, u := range agg {
-		if u.Capacity > 0 {
-			u.Ratio = float64(u.Used) / float64(u.Capacity)
+		if !u.Capacity.isZero() {
+			u.Ratio = float64(u.Used) / u.Capacity.float()
 		}
 		out = append(out, *u)
 	}
@@ -126,7 +117,7 @@ func newUsageCmd(a *app) *cobra.Command {
 			table := make([][]string, len(kept))
 			for i, u := range kept {
 				table[i] = []string{u.Level, u.ID, u.Purpose, fmt.Sprintf("IPv%d", u.Family),
-					fmt.Sprint(u.Subnets), fmt.Sprint(u.Used), fmt.Sprint(u.Capacity), percent(u.Used, u.Capacity)}
+					fmt.Sprint(u.Subnets), a.count(u.Used), a.total(u.Capacity), percent(u.Used, u.Capacity)}
 			}
 			return a.printTable([]string{"LEVEL", "ID", "PURPOSE", "FAMILY", "SUBNETS", "USED", "CAPACITY", "USE"}, table)
 		},

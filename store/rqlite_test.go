@@ -19,6 +19,9 @@ import (
 // rqlited is not built (and fails it on CI, where it must be).
 func startCluster(t testing.TB, n int) *rqlitetest.Cluster {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration: a real rqlite cluster (run without -short, or make test)")
+	}
 	if _, err := rqlitetest.BinaryPath(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%v: run make rqlited", err)

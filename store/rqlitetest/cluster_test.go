@@ -89,6 +89,9 @@ func eventually(t *testing.T, d time.Duration, f func() error) {
 }
 
 func TestClusterFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration: a real rqlite cluster (run without -short, or make test)")
+	}
 	c := Start(t, 3)
 
 	if got := c.URL(); !strings.HasPrefix(got, "rqlite://127.0.0.1:") || strings.Count(got, ",") != 2 {
