@@ -54,12 +54,12 @@ func (w *sqlWriter) Columns(cols []string) error {
 		if err != nil {
 			return fmt.Errorf("write json: %w", err)
 		}
-		fmt.Fprintf(w.out, "{\n  \"columns\": %s,\n  \"rows\": [", b)
+		fmt.Fprintf(w.out, "{\n  \"columns\": %s,\n  \"rows\": [", safeJSON(b))
 	case w.csv != nil:
-		w.csv.Write(w.cols)
+		w.csv.Write(safeAll(w.cols))
 	case w.tty():
 	default:
-		w.out.WriteString(strings.Join(w.cols, "\t") + "\n")
+		w.out.WriteString(strings.Join(safeAll(w.cols), "\t") + "\n")
 	}
 	return nil
 }
@@ -76,7 +76,7 @@ func (w *sqlWriter) Row(vals []any) error {
 	cells := make([]string, len(vals))
 	for i, v := range vals {
 		if v != nil {
-			cells[i] = fmt.Sprint(v)
+			cells[i] = safe(fmt.Sprint(v))
 		}
 	}
 	switch {
@@ -110,9 +110,9 @@ func (w *sqlWriter) jsonRow(vals []any) error {
 		if i > 0 {
 			w.out.WriteString(", ")
 		}
-		w.out.Write(k)
+		w.out.Write(safeJSON(k))
 		w.out.WriteString(": ")
-		w.out.Write(val)
+		w.out.Write(safeJSON(val))
 	}
 	w.out.WriteByte('}')
 	return nil
