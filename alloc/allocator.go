@@ -22,6 +22,11 @@ type Ledger interface {
 	TORSubnets(ctx context.Context, tor string) ([]topo.Subnet, error)
 	// Held calls fn with every allocated address of the subnets.
 	Held(ctx context.Context, subnets []netip.Prefix, fn func(netip.Prefix, netip.Addr)) error
+	// HeldFrom lists, in address order, at most limit allocated addresses
+	// of a subnet from the address from on.
+	HeldFrom(ctx context.Context, subnet netip.Prefix, from netip.Addr, limit int) ([]netip.Addr, error)
+	// Counts gives the number of allocated addresses of each subnet.
+	Counts(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]uint64, error)
 	// Cursors gives each subnet's most recently allocated address.
 	Cursors(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]netip.Addr, error)
 	// Owned lists what an attachment holds, on whichever node.
@@ -91,6 +96,8 @@ type Allocator struct {
 	tors    map[string]cachedTOR
 	subnets map[string]cachedSubnets
 	now     func() time.Time
+	// oneShot: pools are partial, read a window at a time (window.go).
+	oneShot bool
 }
 
 // topologyTTL bounds how long the allocator trusts a node's TOR and a
@@ -114,6 +121,16 @@ type cachedSubnets struct {
 func NewAllocator(l Ledger) *Allocator {
 	return &Allocator{ledger: l, pools: map[netip.Prefix]*Pool{},
 		tors: map[string]cachedTOR{}, subnets: map[string]cachedSubnets{}, now: time.Now}
+}
+
+// NewOneShotAllocator returns an allocator for a process that makes one
+// request: its pools read only the stretches of their subnets that the
+// request looks at (window.go), so that a call costs the same however many
+// addresses the subnets hold.
+func NewOneShotAllocator(l Ledger) *Allocator {
+	a := NewAllocator(l)
+	a.oneShot = true
+	return a
 }
 
 // errStaleTopology: the remembered topology changed under an allocation.
@@ -238,7 +255,7 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 		return nil, err
 	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		picks, err := a.pick(req, tor, groups)
+		picks, err := a.pickKnown(ctx, req, tor, groups)
 		if err != nil {
 			return nil, err
 		}
@@ -381,6 +398,9 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 					a.mu.Unlock()
 					return fmt.Errorf("pool of %s: %w", s.CIDR, err)
 				}
+				if a.oneShot && !refresh {
+					p.partial()
+				}
 				fresh[s.CIDR] = p
 			}
 		}
@@ -390,7 +410,23 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 		return nil
 	}
 	held := map[netip.Prefix][]netip.Addr{}
-	if err := a.ledger.Held(ctx, need, func(p netip.Prefix, ip netip.Addr) { held[p] = append(held[p], ip) }); err != nil {
+	var counts map[netip.Prefix]uint64
+	if a.oneShot && !refresh {
+		// Partial pools read what they look at (pickKnown); only a choice
+		// between several subnets needs their use.
+		var several []netip.Prefix
+		for _, g := range groups {
+			if len(g.subnets) > 1 {
+				for _, s := range g.subnets {
+					several = append(several, s.CIDR)
+				}
+			}
+		}
+		var err error
+		if counts, err = a.ledger.Counts(ctx, several); err != nil {
+			return err
+		}
+	} else if err := a.ledger.Held(ctx, need, func(p netip.Prefix, ip netip.Addr) { held[p] = append(held[p], ip) }); err != nil {
 		return err
 	}
 	var cursors map[netip.Prefix]netip.Addr
@@ -416,8 +452,72 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 		for _, ip := range held[pfx] {
 			p.Mark(ip)
 		}
+		if n, ok := counts[pfx]; ok {
+			p.Counted(n)
+		}
+		if refresh {
+			p.Complete()
+		}
 	}
 	return nil
+}
+
+// maxReads bounds the windows one pick may read: a subnet of 2^24
+// addresses, full, in windows of windowRows.
+const maxReads = 1 << 16
+
+// pickKnown proposes candidates (pick) that the pools know the ledger's
+// state of. A partial pool's candidate it has not read is withdrawn, the
+// stretch from it on is read, and the pick is made again: never more
+// reads than maxReads, and never past ctx.
+func (a *Allocator) pickKnown(ctx context.Context, req Request, tor string, groups []group) ([]topo.Allocation, error) {
+	for range maxReads {
+		picks, err := a.pick(req, tor, groups)
+		if err != nil {
+			return nil, err
+		}
+		unread := a.unread(req, picks)
+		if len(unread) == 0 {
+			return picks, nil
+		}
+		for _, u := range unread {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("allocate on %s: %w", tor, err)
+			}
+			held, err := a.ledger.HeldFrom(ctx, u.Subnet, u.Address, windowRows)
+			if err != nil {
+				return nil, err
+			}
+			a.mu.Lock()
+			a.pools[u.Subnet].Learn(u.Address, held, len(held) < windowRows)
+			a.mu.Unlock()
+		}
+	}
+	return nil, topo.Errorf(topo.ErrUnavailable, "allocate on %s: no known free address after %d reads", tor, maxReads)
+}
+
+// unread withdraws picks when any of them is one its pool has not read,
+// and returns those. The cursor of a withdrawn candidate goes back to just
+// before it, so that the next pick finds it (or what follows) again.
+func (a *Allocator) unread(req Request, picks []topo.Allocation) []topo.Allocation {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []topo.Allocation
+	for _, x := range picks {
+		if !a.pools[x.Subnet].Known(x.Address) {
+			out = append(out, x)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	a.forgetLocked(picks)
+	for _, x := range slices.Backward(picks) { // the first pick of a pool sets its cursor last
+		if !slices.Contains(req.IPs, x.Address) {
+			a.pools[x.Subnet].SetCursor(x.Address.Prev())
+		}
+	}
+	return out
 }
 
 // sameSubnets reports whether two subnet lists say the same.

@@ -2,7 +2,9 @@ package alloc
 
 import (
 	"context"
+	"maps"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,7 +19,10 @@ type memLedger struct {
 	nodeTOR   map[string]string
 	subnets   map[string][]topo.Subnet
 	held      map[netip.Addr]topo.Allocation
+	cursors   map[netip.Prefix]netip.Addr
 	topoReads int
+	// fullReads counts Held calls, windowReads HeldFrom calls.
+	fullReads, windowReads int
 }
 
 func (l *memLedger) NodeTOR(_ context.Context, node string) (string, error) {
@@ -41,6 +46,7 @@ func (l *memLedger) TORSubnets(_ context.Context, tor string) ([]topo.Subnet, er
 func (l *memLedger) Held(_ context.Context, subnets []netip.Prefix, fn func(netip.Prefix, netip.Addr)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.fullReads++
 	for a, x := range l.held {
 		for _, p := range subnets {
 			if p == x.Subnet {
@@ -51,8 +57,36 @@ func (l *memLedger) Held(_ context.Context, subnets []netip.Prefix, fn func(neti
 	return nil
 }
 
+func (l *memLedger) HeldFrom(_ context.Context, subnet netip.Prefix, from netip.Addr, limit int) ([]netip.Addr, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.windowReads++
+	var out []netip.Addr
+	for a, x := range l.held {
+		if x.Subnet == subnet && a.Compare(from) >= 0 {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out[:min(len(out), limit)], nil
+}
+
+func (l *memLedger) Counts(_ context.Context, subnets []netip.Prefix) (map[netip.Prefix]uint64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[netip.Prefix]uint64{}
+	for _, x := range l.held {
+		if slices.Contains(subnets, x.Subnet) {
+			out[x.Subnet]++
+		}
+	}
+	return out, nil
+}
+
 func (l *memLedger) Cursors(context.Context, []netip.Prefix) (map[netip.Prefix]netip.Addr, error) {
-	return nil, nil
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.cursors), nil
 }
 
 func (l *memLedger) Owned(context.Context, topo.Attachment) ([]topo.Allocation, error) {

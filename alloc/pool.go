@@ -62,6 +62,12 @@ type Pool struct {
 
 	dense  *Bitmap // nil for sparse pools
 	sparse *Sparse // nil for dense pools
+
+	// known is nil for a pool rebuilt in full; a partial pool lists the
+	// stretches it has read, and unseen counts what the ledger holds that
+	// it has not read (window.go).
+	known  stretches
+	unseen uint64
 }
 
 // NewPool returns an empty pool for prefix (masked to its network address).
@@ -297,6 +303,9 @@ func (p *Pool) Mark(a netip.Addr) {
 	}
 	if held, reserved := p.state(off); !held && !reserved {
 		p.hold(off)
+		if p.unseen > 0 {
+			p.unseen--
+		}
 	}
 }
 
@@ -360,18 +369,19 @@ func (p *Pool) SetCursor(a netip.Addr) {
 	}
 }
 
-// Used returns the number of held addresses.
-func (p *Pool) Used() uint64 { return p.used }
+// Used returns the number of held addresses (for a partial pool, also
+// those counted but not read).
+func (p *Pool) Used() uint64 { return p.used + p.unseen }
 
 // Capacity returns the number of addresses the pool can hand out: the size
 // of the prefix minus the reserved addresses.
 func (p *Pool) Capacity() uint64 { return p.capacity }
 
 // Free returns Capacity() - Used().
-func (p *Pool) Free() uint64 { return p.capacity - p.used }
+func (p *Pool) Free() uint64 { return p.capacity - min(p.Used(), p.capacity) }
 
 // Full reports whether no address is free.
-func (p *Pool) Full() bool { return p.used >= p.capacity }
+func (p *Pool) Full() bool { return p.Used() >= p.capacity }
 
 // Ratio returns Used()/Capacity(), and 1 for a pool whose every address is
 // reserved.
@@ -379,7 +389,7 @@ func (p *Pool) Ratio() float64 {
 	if p.capacity == 0 {
 		return 1
 	}
-	return float64(p.used) / float64(p.capacity)
+	return float64(p.Used()) / float64(p.capacity)
 }
 
 // Prefix returns the pool's (masked) prefix.

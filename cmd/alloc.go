@@ -62,7 +62,7 @@ func runAlloc(c *cobra.Command, a *app, o allocOptions) error {
 	if err != nil {
 		return err
 	}
-	allocs, err := alloc.NewAllocator(st).Allocate(c.Context(), req)
+	allocs, err := alloc.NewOneShotAllocator(st).Allocate(c.Context(), req)
 	if err != nil {
 		return err
 	}

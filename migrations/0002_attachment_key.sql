@@ -1,7 +1,9 @@
 -- netipam schema, version 2: an attachment is owned by the CNI spec's key,
 -- (network, container, ifname), not by (container, ifname) alone. Version 1
 -- let a second network's ADD for the same container and interface see, and
--- its DEL release, the first network's addresses.
+-- its DEL release, the first network's addresses. A subnet's allocations
+-- are indexed in address order (addr_key), so that a one-shot allocator can
+-- read a window of them instead of all.
 --
 -- SQLite cannot change a table constraint in place, so allocations is
 -- rebuilt (the documented create-copy-drop-rename sequence, in one atomic
@@ -26,7 +28,6 @@ CREATE TABLE allocations_v2 (
     pod_ns       TEXT NOT NULL DEFAULT '',
     pod_name     TEXT NOT NULL DEFAULT '',
     allocated_at TEXT NOT NULL,
-    UNIQUE (subnet, address),
     UNIQUE (network, container, ifname, purpose, family)
 );
 
@@ -39,7 +40,12 @@ FROM allocations ORDER BY rowid;
 DROP TABLE allocations;
 ALTER TABLE allocations_v2 RENAME TO allocations;
 
+-- An address is held once, anywhere (version 1 also had UNIQUE(subnet,
+-- address), which this implies).
 CREATE UNIQUE INDEX allocations_address ON allocations (address);
+-- A subnet's allocations in address order: a pool is rebuilt from it, and
+-- a one-shot allocator reads only the stretch after its cursor.
+CREATE INDEX allocations_subnet ON allocations (subnet, addr_key);
 -- A node's allocations, and a node's of one network (what CNI GC reads):
 -- by node first, so that neither reads another node's rows.
 CREATE INDEX allocations_node ON allocations (node_id, network);

@@ -125,7 +125,7 @@ func (s *Store) Allocations(ctx context.Context, f AllocationFilter) ([]topo.All
 }
 
 // Held calls fn with every allocated address of the given subnets: what a
-// pool is rebuilt from.
+// pool is rebuilt from. It reads the subnet index alone (addr_key).
 func (s *Store) Held(ctx context.Context, subnets []netip.Prefix, fn func(subnet netip.Prefix, a netip.Addr)) error {
 	if len(subnets) == 0 {
 		return nil
@@ -136,15 +136,15 @@ func (s *Store) Held(ctx context.Context, subnets []netip.Prefix, fn func(subnet
 		args[i] = p.String()
 		byText[p.String()] = p
 	}
-	err := s.each(ctx, Q(`SELECT subnet, address FROM allocations WHERE subnet IN (`+marks(len(args))+`)`, args...),
+	err := s.each(ctx, Q(`SELECT subnet, addr_key FROM allocations WHERE subnet IN (`+marks(len(args))+`)`, args...),
 		func(scan func(...any) error) error {
-			var sn, addr string
-			if err := scan(&sn, &addr); err != nil {
+			var sn, key string
+			if err := scan(&sn, &key); err != nil {
 				return err
 			}
-			a, err := netip.ParseAddr(addr)
+			a, err := keyAddr(key)
 			if err != nil {
-				return fmt.Errorf("stored address %q: %w", addr, err)
+				return err
 			}
 			fn(byText[sn], a)
 			return nil
@@ -153,6 +153,42 @@ func (s *Store) Held(ctx context.Context, subnets []netip.Prefix, fn func(subnet
 		return fmt.Errorf("read allocated addresses: %w", err)
 	}
 	return nil
+}
+
+// HeldFrom lists, in address order, at most limit allocated addresses of a
+// subnet from the address from on: the stretch of a subnet a one-shot
+// allocator looks at, read from the index in proportion to limit, not to the
+// subnet's use.
+func (s *Store) HeldFrom(ctx context.Context, subnet netip.Prefix, from netip.Addr, limit int) ([]netip.Addr, error) {
+	var out []netip.Addr
+	err := s.each(ctx, Q(`SELECT addr_key FROM allocations WHERE subnet = ? AND addr_key >= ? ORDER BY addr_key LIMIT ?`,
+		subnet.String(), addrKey(from), int64(limit)),
+		func(scan func(...any) error) error {
+			var key string
+			if err := scan(&key); err != nil {
+				return err
+			}
+			a, err := keyAddr(key)
+			out = append(out, a)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read allocated addresses of %s from %s: %w", subnet, from, err)
+	}
+	return out, nil
+}
+
+// Counts gives the number of allocated addresses of each subnet.
+func (s *Store) Counts(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]uint64, error) {
+	out := make(map[netip.Prefix]uint64, len(subnets))
+	for _, p := range subnets {
+		var n int64
+		if err := s.one(ctx, Q(`SELECT COUNT(*) FROM allocations WHERE subnet = ?`, p.String()), &n); err != nil {
+			return nil, fmt.Errorf("count allocations of %s: %w", p, err)
+		}
+		out[p] = uint64(n)
+	}
+	return out, nil
 }
 
 // Cursors gives, for each subnet that has one, the address allocated last:

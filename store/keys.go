@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 
 	"go4.org/netipx"
@@ -13,6 +14,15 @@ import (
 func addrKey(a netip.Addr) string {
 	b := a.As16()
 	return hex.EncodeToString(b[:])
+}
+
+// keyAddr reads an address back from its key.
+func keyAddr(key string) (netip.Addr, error) {
+	var b [16]byte
+	if n, err := hex.Decode(b[:], []byte(key)); err != nil || n != 16 {
+		return netip.Addr{}, fmt.Errorf("stored address key %q: not 32 hex digits", key)
+	}
+	return netip.AddrFrom16(b).Unmap(), nil
 }
 
 // rangeKeys gives the keys of a prefix's first and last addresses.

@@ -14,7 +14,7 @@ import (
 // back; one held on another node is refused.
 func (p *plugin) add(args *skel.CmdArgs, c *config, st *store.Store) error {
 	ns, name := podArgs(args.Args)
-	allocs, err := alloc.NewAllocator(st).Allocate(p.ctx, alloc.Request{
+	allocs, err := alloc.NewOneShotAllocator(st).Allocate(p.ctx, alloc.Request{
 		Node: c.Node, Purposes: c.Purposes, IPs: c.IPs,
 		Container: args.ContainerID, IfName: args.IfName, Network: c.Network, PodNS: ns, PodName: name,
 	})
