@@ -107,4 +107,5 @@ bench: tools
 	$(GO) test -run '^$$' -bench RqliteAllocVsRaw -benchtime 2000x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench RqliteBatch -benchtime 5x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench CNIAdd -benchtime 200x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 . | tee -a bench.out
 	@awk -f testdata/benchratio.awk bench.out

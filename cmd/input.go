@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -93,4 +94,31 @@ func readInput(path, what string, limit fileSize) ([]byte, error) {
 		return nil, tooBig("larger than that")
 	}
 	return data, nil
+}
+
+// interruptible runs fn (parsing a file, which has no context of its own)
+// and returns at once with the context's error when ctx ends first: nothing
+// has been written yet, and the process is about to exit.
+func interruptible[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, stopped(ctx.Err())
+	}
+}
+
+// stopped says that a signal ended a command before it changed anything.
+func stopped(err error) error {
+	return fmt.Errorf("stopped by a signal before any change: nothing was changed (%w)", err)
 }

@@ -64,11 +64,8 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	if err != nil {
 		return err
 	}
-	file, err := topo.ParseTopologyFile(o.file, data)
+	file, err := interruptible(c.Context(), func() (*topo.File, error) { return topo.ParseTopologyFile(o.file, data) })
 	if err != nil {
-		return err
-	}
-	if err := c.Context().Err(); err != nil {
 		return err
 	}
 	st, err := a.openCreate(c.Context())
@@ -77,6 +74,9 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	}
 	plan, err := st.PlanTopology(c.Context(), file, o.prune)
 	if err != nil {
+		if c.Context().Err() != nil {
+			return stopped(err)
+		}
 		return err
 	}
 	var out importJSON
@@ -89,6 +89,9 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	if len(out.Changes) > 0 && !o.dryRun {
 		summary := fmt.Sprintf("%s: %d change(s)", o.file, len(out.Changes))
 		if err := st.ApplyPlan(c.Context(), plan, summary); err != nil {
+			if c.Context().Err() != nil {
+				return stopped(err)
+			}
 			return err
 		}
 		out.Applied = true

@@ -221,7 +221,7 @@ func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Erro
 		old bool
 	}
 	var all []tagged
-	err := s.each(ctx, Q(`SELECT s.cidr, s.tor_id FROM subnets s JOIN tors t ON t.id = s.tor_id WHERE t.virtual = 1`),
+	err := s.each(ctx, Q(`SELECT s.tor_id, s.cidr FROM subnets s JOIN tors t ON t.id = s.tor_id WHERE t.virtual = 1`),
 		func(scan func(...any) error) error {
 			var id string
 			var pf netip.Prefix
