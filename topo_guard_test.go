@@ -74,6 +74,10 @@ func TestTopologyGuards(t *testing.T) {
 	if err := os.WriteFile(big, []byte(good("")+"#"+strings.Repeat("x", 4096)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	escaped := filepath.Join(t.TempDir(), "bad\x1b[31m.yaml")
+	if err := os.WriteFile(escaped, []byte(strings.Replace(good(""), "10.250.0.0/24", "10.250.0.1/24", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -173,6 +177,8 @@ func TestTopologyGuards(t *testing.T) {
 		{"file over a lowered limit", []string{"topo", "import", "--max-file-size", "4KiB", big}, 2, []string{"is 4364 bytes, over the limit of 4KiB"}},
 		{"bad size", []string{"topo", "import", "--max-file-size", "lots", big}, 2, []string{"not a size"}},
 		{"directory as a file", []string{"topo", "import", t.TempDir()}, 2, []string{"is a directory"}},
+		{"missing file named with an escape", []string{"topo", "import", "/nonexistent/x\x1b[2J.yaml"}, 2, []string{`"/nonexistent/x\x1b[2J.yaml": no such file`}},
+		{"bad file named with an escape", []string{"topo", "import", escaped}, 2, []string{`bad\x1b[31m.yaml":11: zones[0].pods[0].tors[0].subnets[0].cidr`}},
 	}
 	before := dump(t, path)
 	for _, c := range cases {

@@ -2,13 +2,17 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // DefaultMaxFileSize bounds the topology and node files netipam reads
@@ -62,33 +66,50 @@ func addMaxFileSize(f *pflag.FlagSet, s *fileSize) {
 	f.Var(s, "max-file-size", "refuse input files larger than this (bytes, or with KiB, MiB, GiB)")
 }
 
+// displayPath is a path as messages show it: as given, or quoted when it
+// holds characters a terminal would act on.
+func displayPath(p string) string {
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return topo.Quote(p)
+	}
+	return p
+}
+
 // readInput reads a topology or nodes file of at most limit bytes. A
 // regular file over the limit is refused before reading; anything else
 // (a pipe, a device) is read through the limit and refused when it gives
 // more.
 func readInput(path, what string, limit fileSize) ([]byte, error) {
+	name := displayPath(path)
+	fail := func(err error) error {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usagef("read %s file %s: %w", what, name, err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, usagef("read %s file: %w", what, err)
+		return nil, fail(err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, usagef("read %s file: %w", what, err)
+		return nil, fail(err)
 	}
 	tooBig := func(size string) error {
 		return usagef("%s file %s is %s, over the limit of %s: split it, or raise the limit with --max-file-size",
-			what, path, size, formatSize(int64(limit)))
+			what, name, size, formatSize(int64(limit)))
 	}
 	switch {
 	case fi.IsDir():
-		return nil, usagef("read %s file: %s is a directory: give a file", what, path)
+		return nil, usagef("read %s file: %s is a directory: give a file", what, name)
 	case fi.Mode().IsRegular() && fi.Size() > int64(limit):
 		return nil, tooBig(fmt.Sprintf("%d bytes", fi.Size()))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
-		return nil, usagef("read %s file: %w", what, err)
+		return nil, fail(err)
 	}
 	if int64(len(data)) > int64(limit) {
 		return nil, tooBig("larger than that")

@@ -94,7 +94,7 @@ another TOR. Files over 64MiB are refused (--max-file-size raises the limit).`,
 				return err
 			}
 			known := func(tor string) (bool, error) { return tors[tor], nil }
-			nodes, err := interruptible(c.Context(), func() ([]topo.Node, error) { return topo.ParseNodesOn(args[0], data, known) })
+			nodes, err := interruptible(c.Context(), func() ([]topo.Node, error) { return topo.ParseNodesOn(displayPath(args[0]), data, known) })
 			if err != nil {
 				return err
 			}

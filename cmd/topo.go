@@ -64,7 +64,8 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	if err != nil {
 		return err
 	}
-	file, err := interruptible(c.Context(), func() (*topo.File, error) { return topo.ParseTopologyFile(o.file, data) })
+	name := displayPath(o.file)
+	file, err := interruptible(c.Context(), func() (*topo.File, error) { return topo.ParseTopologyFile(name, data) })
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 		out.Kept = append(out.Kept, ch.String())
 	}
 	if len(out.Changes) > 0 && !o.dryRun {
-		summary := fmt.Sprintf("%s: %d change(s)", o.file, len(out.Changes))
+		summary := fmt.Sprintf("%s: %d change(s)", name, len(out.Changes))
 		if err := st.ApplyPlan(c.Context(), plan, summary); err != nil {
 			if c.Context().Err() != nil {
 				return stopped(err)
@@ -107,11 +108,11 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	}
 	switch {
 	case len(out.Changes) == 0:
-		a.say("no changes: the store already matches %s", o.file)
+		a.say("no changes: the store already matches %s", name)
 	case o.dryRun:
 		a.say("dry run: %d change(s) not applied", len(out.Changes))
 	default:
-		a.say("applied %d change(s) from %s", len(out.Changes), o.file)
+		a.say("applied %d change(s) from %s", len(out.Changes), name)
 	}
 	return nil
 }
