@@ -45,7 +45,7 @@ func addrProblem(a netip.Addr) string {
 	case a.Is4In6():
 		return fmt.Sprintf("IPv4-mapped IPv6 address %s is not allowed: write it as %s", a, a.Unmap())
 	case a.Zone() != "":
-		return fmt.Sprintf("address %s has an IPv6 zone: remove the %%%s", a, a.Zone())
+		return fmt.Sprintf("address %s has an IPv6 zone: remove the zone %s", Quote(a.String()), Quote("%"+a.Zone()))
 	}
 	return ""
 }

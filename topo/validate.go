@@ -47,16 +47,16 @@ func (t *Topology) validate(pos *positions) error {
 		zf := fmt.Sprintf("zones[%d]", i)
 		v.id(zf, "zone", z.ID)
 		v.text(zf+".name", "name", z.Name)
-		zoneSpans := v.prefixes(zf, "zone "+z.ID, z.CIDRs)
+		zoneSpans := v.prefixes(zf, "zone "+idText(z.ID), z.CIDRs)
 		zoneSpace = append(zoneSpace, zoneSpans...)
 		var podSpace []span
 		for j, p := range z.Pods {
 			pf := fmt.Sprintf("%s.pods[%d]", zf, j)
 			v.id(pf, "pod", p.ID)
 			v.text(pf+".name", "name", p.Name)
-			podSpans := v.prefixes(pf, "pod "+p.ID, p.CIDRs)
+			podSpans := v.prefixes(pf, "pod "+idText(p.ID), p.CIDRs)
 			for _, s := range podSpans {
-				v.inside(s, "zone "+z.ID, z.CIDRs)
+				v.inside(s, "zone "+idText(z.ID), z.CIDRs)
 			}
 			podSpace = append(podSpace, podSpans...)
 			for k, r := range p.TORs {
@@ -66,8 +66,8 @@ func (t *Topology) validate(pos *positions) error {
 				v.text(rf+".location", "location", r.Location)
 				for l, s := range r.Subnets {
 					sf := fmt.Sprintf("%s.subnets[%d]", rf, l)
-					if sp, ok := v.subnet(sf, "tor "+r.ID, s); ok {
-						v.inside(sp, "pod "+p.ID, p.CIDRs)
+					if sp, ok := v.subnet(sf, "tor "+idText(r.ID), s); ok {
+						v.inside(sp, "pod "+idText(p.ID), p.CIDRs)
 						subnetSpace = append(subnetSpace, sp)
 					}
 				}

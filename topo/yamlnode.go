@@ -241,7 +241,7 @@ func parseAddr(s string) (netip.Addr, error) {
 		return netip.Addr{}, fmt.Errorf("invalid IP address %q (%w)", s, err)
 	}
 	if a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("address %q has an IPv6 zone: remove the %%%s", s, a.Zone())
+		return netip.Addr{}, fmt.Errorf("address %s has an IPv6 zone: remove the zone %s", Quote(s), Quote("%"+a.Zone()))
 	}
 	return a, nil
 }
