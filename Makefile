@@ -121,4 +121,5 @@ bench: tools
 	$(GO) test -run '^$$' -bench CNIAdd -benchtime 200x -count 3 . | tee -a bench.out
 	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 . | tee -a bench.out
 	@awk -f testdata/benchratio.awk bench.out

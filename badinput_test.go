@@ -55,7 +55,7 @@ func TestBadInputLeavesDataUnchanged(t *testing.T) {
 		{"ipv6 subnet too large", []string{"topo", "import", file(replace("10.250.0.0/24", "fd00:250::/48"))}, 2, "/64"},
 		{"empty purpose", []string{"topo", "import", file(replace("purpose: default", "purpose: \"\""))}, 2, "purpose"},
 		{"missing file", []string{"topo", "import", "/nonexistent/topology.yaml"}, 2, "no such file"},
-		{"node file unknown tor", []string{"node", "import", file("nodes:\n  - id: node-99\n    tor_id: tor-99\n")}, 2, "input.yaml:3: nodes[0].tor_id"},
+		{"node file unknown tor", []string{"node", "import", file("nodes:\n  - id: node-99\n    tor_id: tor-99\n")}, 3, "input.yaml:3: nodes[0].tor_id"},
 		{"node file malformed", []string{"node", "import", file("nodes:\n  - id: [1\n")}, 2, "input.yaml"},
 		{"node register unknown tor", []string{"node", "register", "--id", "node-99", "--tor", "tor-99"}, 3, "tor-99"},
 		{"node register bad label", []string{"node", "register", "--id", "node-99", "--tor", "tor-1", "--label", "norack"}, 2, "--label"},

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -36,7 +35,7 @@ func newNodeRegisterCmd(a *app) *cobra.Command {
 			for _, l := range o.labels {
 				k, v, ok := strings.Cut(l, "=")
 				if !ok || k == "" {
-					return usagef("--label %q: use key=value", l)
+					return usagef("--label %s: use key=value", topo.Quote(l))
 				}
 				n.Labels[k] = v
 			}
@@ -55,7 +54,7 @@ func newNodeRegisterCmd(a *app) *cobra.Command {
 				if ok, err := st.TORExists(c.Context(), n.TOR); err != nil {
 					return err
 				} else if !ok {
-					return topoNotFound("--tor %s: unknown TOR: import it with `netipam topo import` or list TORs with `netipam topo show`", n.TOR)
+					return topoNotFound("--tor %s: unknown TOR: import it with `netipam topo import` or list TORs with `netipam topo show`", topo.Quote(n.TOR))
 				}
 			}
 			return registerNodes(c, a, []topo.Node{n})
@@ -71,28 +70,39 @@ func newNodeRegisterCmd(a *app) *cobra.Command {
 }
 
 func newNodeImportCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:     "import FILE",
-		Short:   "Register the nodes of a file (node: or nodes: format), atomically",
+	var maxSize fileSize
+	c := &cobra.Command{
+		Use:   "import FILE",
+		Short: "Register the nodes of a file (node: or nodes: format), atomically",
+		Long: `Register (or update) every node of the file in one atomic batch. Every problem
+is reported with file, line and field; an unknown tor_id is "not found" (exit
+3), as with node register --tor. A node holding addresses cannot move to
+another TOR. Files over 64MiB are refused (--max-file-size raises the limit).`,
 		Example: "  netipam node import testdata/nodes.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
+			data, err := readInput(args[0], "nodes", maxSize)
 			if err != nil {
-				return usagef("read nodes file: %w", err)
+				return err
 			}
 			st, err := a.open(c.Context())
 			if err != nil {
 				return err
 			}
-			known := func(tor string) (bool, error) { return st.TORExists(c.Context(), tor) }
-			nodes, err := topo.ParseNodesOn(args[0], data, known)
+			tors, err := st.TORIDs(c.Context())
+			if err != nil {
+				return err
+			}
+			known := func(tor string) (bool, error) { return tors[tor], nil }
+			nodes, err := interruptible(c.Context(), func() ([]topo.Node, error) { return topo.ParseNodesOn(displayPath(args[0]), data, known) })
 			if err != nil {
 				return err
 			}
 			return registerNodes(c, a, nodes)
 		},
 	}
+	addMaxFileSize(c.Flags(), &maxSize)
+	return c
 }
 
 // registerNodes registers nodes whose TORs are known, in one batch.

@@ -42,6 +42,9 @@ func newSubnetAddCmd(a *app) *cobra.Command {
 }
 
 func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
+	if err := topo.CheckID("--tor", o.tor); err != nil {
+		return usagef("%w", err)
+	}
 	sn, err := o.subnet()
 	if err != nil {
 		return err
@@ -54,6 +57,15 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 		return err
 	} else if !ok {
 		return topoNotFound("--tor %s: unknown TOR: list TORs with `netipam topo show`", o.tor)
+	}
+	t, err := st.LoadTopology(c.Context())
+	if err != nil {
+		return err
+	}
+	if pod, ok := t.PodOf(o.tor); ok {
+		if err := topo.CheckInsidePod("--cidr", sn, pod); err != nil {
+			return topo.Errorf(topo.ErrConflict, "%w", err)
+		}
 	}
 	rows, err := st.Subnets(c.Context(), store.SubnetFilter{})
 	if err != nil {
@@ -78,12 +90,12 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 func (o subnetAddOptions) subnet() (topo.Subnet, error) {
 	p, err := netip.ParsePrefix(o.cidr)
 	if err != nil {
-		return topo.Subnet{}, usagef("--cidr %q: not a prefix (like 10.244.5.0/24)", o.cidr)
+		return topo.Subnet{}, usagef("--cidr %s: not a prefix (like 10.244.5.0/24)", topo.Quote(o.cidr))
 	}
 	sn := topo.Subnet{CIDR: p, Purpose: o.purpose, Gateway: topo.DefaultGateway(p.Masked())}
 	if o.gateway != "" {
 		if sn.Gateway, err = netip.ParseAddr(o.gateway); err != nil {
-			return sn, usagef("--gateway %q: not an IP address", o.gateway)
+			return sn, usagef("--gateway %s: not an IP address", topo.Quote(o.gateway))
 		}
 	}
 	for _, x := range o.exclude {
@@ -91,7 +103,7 @@ func (o subnetAddOptions) subnet() (topo.Subnet, error) {
 		if err != nil {
 			xa, aerr := netip.ParseAddr(x)
 			if aerr != nil {
-				return sn, usagef("--exclude %q: not an address or prefix", x)
+				return sn, usagef("--exclude %s: not an address or prefix", topo.Quote(x))
 			}
 			xp = netip.PrefixFrom(xa, xa.BitLen())
 		}

@@ -2,12 +2,10 @@ package cmd
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -21,9 +19,10 @@ func newTopoCmd(a *app) *cobra.Command {
 }
 
 type topoImportOptions struct {
-	file   string
-	dryRun bool
-	prune  bool
+	file    string
+	dryRun  bool
+	prune   bool
+	maxSize fileSize
 }
 
 func newTopoImportCmd(a *app) *cobra.Command {
@@ -34,7 +33,13 @@ func newTopoImportCmd(a *app) *cobra.Command {
 		Long: `Validate the whole file (every error with file, line and field), then apply
 what differs from the store in one atomic batch. Zones, pods, TORs and subnets
 missing from the file are kept unless --prune is given; a subnet that holds
-allocations, or a TOR with nodes, is never removed.`,
+allocations, or a TOR with nodes, is never removed.
+
+The whole topology the store would hold afterwards (the file, plus what the
+store keeps without --prune) is validated as one file is, and checked
+against the allocations and nodes the store holds; every offending object
+is named. --dry-run makes every check and fails as the real run would.
+Files over 64MiB are refused (--max-file-size raises the limit).`,
 		Example: "  netipam topo import testdata/topology.yaml --dry-run",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -44,6 +49,7 @@ allocations, or a TOR with nodes, is never removed.`,
 	}
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would change, change nothing")
 	c.Flags().BoolVar(&o.prune, "prune", false, "also remove what the file does not declare")
+	addMaxFileSize(c.Flags(), &o.maxSize)
 	return c
 }
 
@@ -54,11 +60,12 @@ type importJSON struct {
 }
 
 func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
-	data, err := os.ReadFile(o.file)
+	data, err := readInput(o.file, "topology", o.maxSize)
 	if err != nil {
-		return usagef("read topology file: %w", err)
+		return err
 	}
-	desired, err := topo.ParseTopology(o.file, data)
+	name := displayPath(o.file)
+	file, err := interruptible(c.Context(), func() (*topo.File, error) { return topo.ParseTopologyFile(name, data) })
 	if err != nil {
 		return err
 	}
@@ -70,24 +77,26 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	if err != nil {
 		return err
 	}
-	current, err := st.LoadTopology(c.Context())
+	plan, err := st.PlanTopology(c.Context(), file, o.prune)
 	if err != nil {
+		if c.Context().Err() != nil {
+			return stopped(err)
+		}
 		return err
 	}
 	var out importJSON
-	for _, ch := range topo.Diff(current, desired) {
-		if ch.Op == "remove" && !o.prune {
-			out.Kept = append(out.Kept, ch.String())
-			continue
-		}
+	for _, ch := range plan.Changes {
 		out.Changes = append(out.Changes, ch.String())
 	}
-	if err := checkAgainstStored(c, a, desired, o.prune); err != nil {
-		return err
+	for _, ch := range plan.Kept {
+		out.Kept = append(out.Kept, ch.String())
 	}
 	if len(out.Changes) > 0 && !o.dryRun {
-		summary := fmt.Sprintf("%s: %d change(s)", o.file, len(out.Changes))
-		if err := st.ApplyTopology(c.Context(), desired, o.prune, summary); err != nil {
+		summary := fmt.Sprintf("%s: %d change(s)", name, len(out.Changes))
+		if err := st.ApplyPlan(c.Context(), plan, summary); err != nil {
+			if c.Context().Err() != nil {
+				return stopped(err)
+			}
 			return err
 		}
 		out.Applied = true
@@ -103,37 +112,11 @@ func runTopoImport(c *cobra.Command, a *app, o topoImportOptions) error {
 	}
 	switch {
 	case len(out.Changes) == 0:
-		a.say("no changes: the store already matches %s", o.file)
+		a.say("no changes: the store already matches %s", name)
 	case o.dryRun:
 		a.say("dry run: %d change(s) not applied", len(out.Changes))
 	default:
-		a.say("applied %d change(s) from %s", len(out.Changes), o.file)
-	}
-	return nil
-}
-
-// checkAgainstStored finds the file's subnets that overlap stored subnets
-// the file does not declare (added with `subnet add` or by expansion), to
-// name them; the schema refuses them anyway.
-func checkAgainstStored(c *cobra.Command, a *app, desired *topo.Topology, prune bool) error {
-	rows, err := a.st.Subnets(c.Context(), store.SubnetFilter{})
-	if err != nil {
-		return err
-	}
-	var errs topo.Errors
-	for _, ref := range desired.Subnets() {
-		for _, r := range rows {
-			if _, declared := desired.FindSubnet(r.CIDR); declared && (prune || r.CIDR == ref.Subnet.CIDR) {
-				continue
-			}
-			if r.CIDR != ref.Subnet.CIDR && r.CIDR.Overlaps(ref.Subnet.CIDR) {
-				errs = append(errs, &topo.Error{Field: "subnet " + ref.Subnet.CIDR.String(),
-					Msg: fmt.Sprintf("overlaps stored subnet %s of TOR %s: pick a free range or remove that subnet", r.CIDR, r.TOR)})
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return errs
+		a.say("applied %d change(s) from %s", len(out.Changes), name)
 	}
 	return nil
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // VirtualTOR names the TOR a node registered without one gets: the seed's
-// compatibility mode, one virtual TOR per node.
-func VirtualTOR(node string) string { return "virtual-" + node }
+// compatibility mode, one virtual TOR per node (see topo.VirtualTOR).
+func VirtualTOR(node string) string { return topo.VirtualTOR(node) }
 
 // NodeRow is a stored node with where it sits and what it holds.
 type NodeRow struct {
@@ -21,12 +21,21 @@ type NodeRow struct {
 }
 
 // UpsertNodes registers nodes (or updates them) in one atomic batch. A node
-// without a TOR gets a virtual TOR of its own. The schema refuses an unknown
-// TOR and moving a node that holds allocations to another TOR.
+// without a TOR gets a virtual TOR of its own. A node that holds addresses
+// cannot move to another TOR: every such node is named (the schema's
+// trigger is the backstop), as is every unknown TOR.
 func (s *Store) UpsertNodes(ctx context.Context, nodes []topo.Node) error {
+	if err := s.checkNodes(ctx, nodes); err != nil {
+		return err
+	}
 	now := s.stamp()
 	var b []Stmt
-	for _, n := range nodes {
+	for i, n := range nodes {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("register nodes: %w", err)
+			}
+		}
 		if n.TOR == "" {
 			n.TOR = VirtualTOR(n.ID)
 			b = append(b, Q(`INSERT OR IGNORE INTO tors (id, name, virtual, created_at) VALUES (?, ?, 1, ?)`,
@@ -116,6 +125,86 @@ func (s *Store) Node(ctx context.Context, id string) (NodeRow, error) {
 		return NodeRow{}, fmt.Errorf("node %s: %w", id, ErrNotFound)
 	}
 	return rows[0], nil
+}
+
+// checkNodes names the nodes that would move off the TOR where they hold
+// addresses, and the TORs that do not exist: one query per 500 nodes.
+func (s *Store) checkNodes(ctx context.Context, nodes []topo.Node) error {
+	want := make(map[string]string, len(nodes))
+	ids := make([]string, 0, len(nodes))
+	tors := map[string]bool{}
+	var torIDs []string
+	for _, n := range nodes {
+		if n.TOR == "" {
+			n.TOR = VirtualTOR(n.ID)
+		} else if !tors[n.TOR] {
+			tors[n.TOR] = true
+			torIDs = append(torIDs, n.TOR)
+		}
+		if _, dup := want[n.ID]; !dup {
+			ids = append(ids, n.ID)
+		}
+		want[n.ID] = n.TOR
+	}
+	var errs topo.Errors
+	known := map[string]bool{}
+	err := chunks(torIDs, func(part []any) error {
+		return s.each(ctx, Q(`SELECT id FROM tors WHERE id IN (`+marks(len(part))+`)`, part...),
+			func(scan func(...any) error) error {
+				var id string
+				err := scan(&id)
+				known[id] = true
+				return err
+			})
+	})
+	if err != nil {
+		return fmt.Errorf("look up TORs: %w", err)
+	}
+	for _, id := range torIDs {
+		if !known[id] {
+			errs = append(errs, &topo.Error{Kind: topo.ErrNotFound,
+				Msg: fmt.Sprintf("tor %s: unknown TOR: import it with `netipam topo import` or list TORs with `netipam topo show`", topo.Quote(id))})
+		}
+	}
+	err = chunks(ids, func(part []any) error {
+		return s.each(ctx, Q(`SELECT n.id, n.tor_id, COUNT(a.address), COALESCE(MIN(a.address), '')
+			FROM nodes n JOIN allocations a ON a.node_id = n.id
+			WHERE n.id IN (`+marks(len(part))+`) GROUP BY n.id`, part...),
+			func(scan func(...any) error) error {
+				var h holders
+				var tor string
+				if err := scan(&h.node, &tor, &h.n, &h.addr); err != nil {
+					return err
+				}
+				if to := want[h.node]; to != tor {
+					errs = append(errs, conflict("node %s holds %s on tor %s (e.g. %s): it cannot move to tor %s; release its addresses first or keep it on tor %s",
+						h.node, h.count(), tor, h.addr, to, tor))
+				}
+				return nil
+			})
+	})
+	if err != nil {
+		return fmt.Errorf("look up nodes: %w", err)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// TORIDs gives the ids of every stored TOR, virtual ones included.
+func (s *Store) TORIDs(ctx context.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.each(ctx, Q(`SELECT id FROM tors`), func(scan func(...any) error) error {
+		var id string
+		err := scan(&id)
+		out[id] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list TORs: %w", err)
+	}
+	return out, nil
 }
 
 // TORExists reports whether a TOR is stored.

@@ -141,52 +141,109 @@ func scanPrefix(scan func(...any) error, id *string, p *netip.Prefix) error {
 	return nil
 }
 
-// ApplyTopology makes the stored topology match t, a validated topology, in
-// one atomic batch: zones, pods, TORs and subnets in t are created or
-// updated. With prune, those not in t are removed as well; the schema
-// refuses to remove a subnet that holds allocations or a TOR with nodes.
-// The summary is recorded as an import event.
+// ApplyTopology makes the stored topology match t, a topology built in
+// code, in one atomic batch: PlanTopology, then ApplyPlan.
 func (s *Store) ApplyTopology(ctx context.Context, t *topo.Topology, prune bool, summary string) error {
+	p, err := s.PlanTopology(ctx, topo.FileOf(t), prune)
+	if err != nil {
+		return fmt.Errorf("apply topology: %w", err)
+	}
+	return s.ApplyPlan(ctx, p, summary)
+}
+
+// ApplyPlan writes what a plan changes, and only that, in one atomic batch
+// with an import event. A plan without changes writes nothing. The schema's
+// constraints and triggers stay the backstop for whatever changed in the
+// store since the plan was made.
+func (s *Store) ApplyPlan(ctx context.Context, p *TopologyPlan, summary string) error {
+	if len(p.Changes) == 0 {
+		return nil
+	}
 	now := s.stamp()
+	ix := indexTopology(p.Result)
 	var b []Stmt
-	var zoneIDs, podIDs, torIDs, cidrs []any
-	for _, z := range t.Zones {
-		zoneIDs = append(zoneIDs, z.ID)
-		b = append(b, Q(`INSERT INTO zones (id, name, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`, z.ID, z.Name, now))
-		b = append(b, prefixRows("zone_cidrs", "zone_id", z.ID, z.CIDRs)...)
-		for _, p := range z.Pods {
-			podIDs = append(podIDs, p.ID)
-			b = append(b, Q(`INSERT INTO pods (id, zone_id, name, created_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET zone_id = excluded.zone_id, name = excluded.name
-				WHERE zone_id <> excluded.zone_id OR name <> excluded.name`, p.ID, z.ID, p.Name, now))
-			b = append(b, prefixRows("pod_cidrs", "pod_id", p.ID, p.CIDRs)...)
-			for _, tor := range p.TORs {
-				torIDs = append(torIDs, tor.ID)
-				b = append(b, Q(`INSERT INTO tors (id, pod_id, name, location, virtual, created_at) VALUES (?, ?, ?, ?, 0, ?)
-					ON CONFLICT (id) DO UPDATE SET pod_id = excluded.pod_id, name = excluded.name,
-					location = excluded.location, virtual = 0
-					WHERE pod_id IS NOT excluded.pod_id OR name <> excluded.name OR location <> excluded.location OR virtual <> 0`,
-					tor.ID, p.ID, tor.Name, tor.Location, now))
-				for _, sn := range tor.Subnets {
-					cidrs = append(cidrs, sn.CIDR.String())
-					b = append(b, subnetRows(tor.ID, sn, "import", now, true)...)
-				}
+	for i, c := range p.Changes {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("apply topology: %w", err)
 			}
 		}
-	}
-	if prune {
-		b = append(b,
-			Q(`DELETE FROM subnets WHERE cidr NOT IN (`+marks(len(cidrs))+`)`, cidrs...),
-			Q(`DELETE FROM tors WHERE virtual = 0 AND id NOT IN (`+marks(len(torIDs))+`)`, torIDs...),
-			Q(`DELETE FROM pods WHERE id NOT IN (`+marks(len(podIDs))+`)`, podIDs...),
-			Q(`DELETE FROM zones WHERE id NOT IN (`+marks(len(zoneIDs))+`)`, zoneIDs...))
+		b = append(b, changeRows(c, ix, now)...)
 	}
 	b = append(b, s.event(Event{Kind: "import", Detail: summary}))
 	if _, err := s.db.Exec(ctx, b...); err != nil {
 		return fmt.Errorf("apply topology: %w", err)
 	}
 	return nil
+}
+
+// changeRows gives the statements of one change; ix indexes the topology
+// the change leads to.
+func changeRows(c topo.Change, ix topologyIndex, now string) []Stmt {
+	if c.Op == topo.OpRemove {
+		switch c.Kind {
+		case topo.KindSubnet:
+			return []Stmt{Q(`DELETE FROM subnets WHERE cidr = ?`, c.ID)}
+		case topo.KindTOR:
+			return []Stmt{Q(`DELETE FROM tors WHERE id = ? AND virtual = 0`, c.ID)}
+		case topo.KindPod:
+			return []Stmt{Q(`DELETE FROM pods WHERE id = ?`, c.ID)}
+		default:
+			return []Stmt{Q(`DELETE FROM zones WHERE id = ?`, c.ID)}
+		}
+	}
+	switch c.Kind {
+	case topo.KindZone:
+		z := ix.zones[c.ID]
+		return append([]Stmt{Q(`INSERT INTO zones (id, name, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name`, z.ID, z.Name, now)},
+			prefixRows("zone_cidrs", "zone_id", z.ID, z.CIDRs)...)
+	case topo.KindPod:
+		p := ix.pods[c.ID]
+		return append([]Stmt{Q(`INSERT INTO pods (id, zone_id, name, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET zone_id = excluded.zone_id, name = excluded.name
+			WHERE zone_id <> excluded.zone_id OR name <> excluded.name`, p.ID, c.Parent, p.Name, now)},
+			prefixRows("pod_cidrs", "pod_id", p.ID, p.CIDRs)...)
+	case topo.KindTOR:
+		r := ix.tors[c.ID]
+		return []Stmt{Q(`INSERT INTO tors (id, pod_id, name, location, virtual, created_at) VALUES (?, ?, ?, ?, 0, ?)
+			ON CONFLICT (id) DO UPDATE SET pod_id = excluded.pod_id, name = excluded.name,
+			location = excluded.location, virtual = 0
+			WHERE pod_id IS NOT excluded.pod_id OR name <> excluded.name OR location <> excluded.location OR virtual <> 0`,
+			r.ID, c.Parent, r.Name, r.Location, now)}
+	default:
+		sn := ix.subnets[c.ID]
+		return subnetRows(c.Parent, sn.Subnet, "import", now, c.Op == topo.OpUpdate)
+	}
+}
+
+// topologyIndex finds the entities of a topology by id (subnets by CIDR).
+type topologyIndex struct {
+	zones   map[string]*topo.Zone
+	pods    map[string]*topo.Pod
+	tors    map[string]*topo.TOR
+	subnets map[string]topo.SubnetRef
+}
+
+func indexTopology(t *topo.Topology) topologyIndex {
+	ix := topologyIndex{zones: map[string]*topo.Zone{}, pods: map[string]*topo.Pod{},
+		tors: map[string]*topo.TOR{}, subnets: map[string]topo.SubnetRef{}}
+	for i := range t.Zones {
+		z := &t.Zones[i]
+		ix.zones[z.ID] = z
+		for j := range z.Pods {
+			p := &z.Pods[j]
+			ix.pods[p.ID] = p
+			for k := range p.TORs {
+				r := &p.TORs[k]
+				ix.tors[r.ID] = r
+				for _, sn := range r.Subnets {
+					ix.subnets[sn.CIDR.String()] = topo.SubnetRef{Zone: z.ID, Pod: p.ID, TOR: r.ID, Subnet: sn}
+				}
+			}
+		}
+	}
+	return ix
 }
 
 // prefixRows replaces the prefixes of a zone or pod.

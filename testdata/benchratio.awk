@@ -24,6 +24,9 @@ END {
 	pair("BenchmarkNextOnly/fill=99", "BenchmarkReferenceMapSet", "ns/op")
 	pair("BenchmarkNextIPv6_64", "BenchmarkReferenceMapSet", "ns/op")
 	pair("BenchmarkDurableAlloc/netipam-alloc", "BenchmarkDurableAlloc/plain-insert", "allocs/s")
+	pair("BenchmarkImport10k/initial", "BenchmarkImport10k/reference-parse", "ns/op")
+	pair("BenchmarkImport10k/reimport", "BenchmarkImport10k/reference-parse", "ns/op")
+	pair("BenchmarkImport10k/one-line-change", "BenchmarkImport10k/reference-parse", "ns/op")
 	# Benchmarks that measure their reference themselves report "...ratio".
 	for (k in vals) if (k ~ /ratio$/) { split(k, p, "|"); printf "%-44s %12.3f %s (median)\n", p[1], median(k), p[2] }
 }

@@ -15,7 +15,14 @@ type Error struct {
 	Line  int
 	Field string // path such as zones[0].pods[1].tors[0].subnets[2].cidr
 	Msg   string
+	// Kind is the kind of failure (ErrNotFound, ErrConflict, ...) when it is
+	// not a plain mistake in the file: an unknown TOR is "not found", a
+	// subnet still holding allocations a "conflict". Nil means invalid input.
+	Kind error
 }
+
+// Unwrap gives the kind, so that errors.Is(err, ErrNotFound) holds.
+func (e *Error) Unwrap() error { return e.Kind }
 
 // Error formats the problem as file:line: field: msg.
 func (e *Error) Error() string {
@@ -47,6 +54,15 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Unwrap gives the problems, so that errors.Is sees their kinds.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
 // err returns es sorted by line as an error, or nil when es is empty.
 func (es Errors) err() error {
 	if len(es) == 0 {
@@ -65,10 +81,34 @@ type positions struct {
 	file  string
 	lines map[string]int
 	alias map[string]string
+	// stored names the entities of a merged topology that come from the
+	// store, not the file, by their logical path: "stored pod pod-9".
+	stored map[string]string
 }
 
 func newPositions(file string) *positions {
-	return &positions{file: file, lines: map[string]int{}, alias: map[string]string{}}
+	return &positions{file: file, lines: map[string]int{}, alias: map[string]string{}, stored: map[string]string{}}
+}
+
+// storedName names a field of an entity kept from the store, or reports
+// false when the field comes from the file.
+func (p *positions) storedName(field string) (string, bool) {
+	if p == nil || len(p.stored) == 0 {
+		return "", false
+	}
+	for f := field; f != ""; f = parentField(f) {
+		desc, ok := p.stored[f]
+		if !ok {
+			continue
+		}
+		switch rest := strings.TrimPrefix(field[len(f):], "."); rest {
+		case "", "id", "cidr":
+			return desc, true
+		default:
+			return desc + " " + rest, true
+		}
+	}
+	return "", false
 }
 
 // set records the line of a field.
@@ -92,6 +132,9 @@ func (p *positions) has(field string) bool {
 func (p *positions) at(field string) (string, int) {
 	if p == nil {
 		return field, 0
+	}
+	if name, ok := p.storedName(field); ok {
+		return name, 0
 	}
 	name := field
 	if a, ok := p.alias[field]; ok {
@@ -119,7 +162,7 @@ func parentField(f string) string {
 func (p *positions) errorf(field, format string, args ...any) *Error {
 	name, line := p.at(field)
 	e := &Error{Field: name, Line: line, Msg: fmt.Sprintf(format, args...)}
-	if p != nil {
+	if _, stored := p.storedName(field); p != nil && !stored {
 		e.File = p.file
 	}
 	return e

@@ -63,3 +63,17 @@ func (t *Topology) FindSubnet(p netip.Prefix) (SubnetRef, bool) {
 	}
 	return SubnetRef{}, false
 }
+
+// PodOf returns the pod that holds a TOR.
+func (t *Topology) PodOf(tor string) (Pod, bool) {
+	for _, z := range t.Zones {
+		for _, p := range z.Pods {
+			for _, r := range p.TORs {
+				if r.ID == tor {
+					return p, true
+				}
+			}
+		}
+	}
+	return Pod{}, false
+}

@@ -3,6 +3,7 @@ package topo
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -62,11 +63,13 @@ func ParseNodesOn(file string, data []byte, knownTOR func(id string) (bool, erro
 				return nil, fmt.Errorf("look up TOR %s: %w", n.TOR, err)
 			}
 			if !ok {
-				v.add(f+".tor_id", "node %s: unknown TOR %q: import it with `netipam topo import` or fix tor_id", n.ID, n.TOR)
+				e := v.pos.errorf(f+".tor_id", "node %s: unknown TOR %s: import it with `netipam topo import` or fix tor_id", idText(n.ID), Quote(n.TOR))
+				e.Kind = ErrNotFound
+				v.errs = append(v.errs, e)
 			}
 		}
 		if first, dup := seen[n.ID]; dup && n.ID != "" {
-			v.add(f+".id", "duplicate node id %q: already registered at %s", n.ID, v.ref(first))
+			v.add(f+".id", "duplicate node id %s: already registered at %s", Quote(n.ID), v.ref(first))
 		}
 		seen[n.ID] = f
 	}
@@ -109,14 +112,14 @@ func (d *decoder) labels(n *yaml.Node, field string) map[string]string {
 		if !ok {
 			continue
 		}
-		kf := field + "." + key
+		kf := field + "." + fieldKey(key)
 		d.pos.set(kf, k.Line)
 		s, ok := d.str(val, kf)
 		if !ok {
 			continue
 		}
 		if _, dup := out[key]; dup {
-			d.fail(k.Line, kf, "duplicate label %q: write each label once", key)
+			d.fail(k.Line, kf, "duplicate label %s: write each label once", Quote(key))
 			continue
 		}
 		if out == nil {
@@ -135,7 +138,7 @@ func (d *decoder) preference(n *yaml.Node, field string) Preference {
 	if v, ok := fs["min_available"]; ok {
 		f := field + ".min_available"
 		if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || v.Decode(&p.MinAvailable) != nil {
-			d.fail(v.Line, f, "want a whole number of addresses, got %q", v.Value)
+			d.fail(v.Line, f, "want a whole number of addresses, got %s", Quote(v.Value))
 		}
 	}
 	return p
@@ -156,13 +159,18 @@ func (v *validator) node(base string, n Node) {
 	case n.ID == "":
 		v.add(f("id"), "missing: every node needs an id")
 	case !idPattern().MatchString(n.ID):
-		v.add(f("id"), "invalid node id %q: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", n.ID)
+		v.add(f("id"), "invalid node id %s: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", Quote(n.ID))
 	}
+	v.text(f("name"), "name", n.Name)
 	switch {
 	case n.TOR == "":
 		v.add(f("tor_id"), "missing: every node needs the id of its TOR")
+	case n.TOR == VirtualTOR(n.ID):
+		// the node's own virtual TOR: register without a TOR
 	case !idPattern().MatchString(n.TOR):
-		v.add(f("tor_id"), "invalid TOR id %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", n.TOR)
+		v.add(f("tor_id"), "invalid TOR id %s: use letters, digits, '.', '_' and '-', starting with a letter or digit", Quote(n.TOR))
+	case strings.HasPrefix(n.TOR, VirtualPrefix):
+		v.add(f("tor_id"), "TOR id %s is the virtual TOR of another node: give the id of a declared TOR, or none for a virtual TOR of the node's own", Quote(n.TOR))
 	}
 	keys := make([]string, 0, len(n.Labels))
 	for k := range n.Labels {
@@ -170,12 +178,12 @@ func (v *validator) node(base string, n Node) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		lf := f("labels." + k)
+		lf := f("labels." + fieldKey(k))
 		if !labelKeyPattern().MatchString(k) {
-			v.add(lf, "invalid label key %q: use an optional dns.prefix/ and a name of letters, digits, '.', '_' and '-' (at most 63 characters)", k)
+			v.add(lf, "invalid label key %s: use an optional dns.prefix/ and a name of letters, digits, '.', '_' and '-' (at most 63 characters)", Quote(k))
 		}
 		if val := n.Labels[k]; !labelValuePattern().MatchString(val) {
-			v.add(lf, "invalid label value %q: use at most 63 letters, digits, '.', '_' and '-', starting and ending with a letter or digit", val)
+			v.add(lf, "invalid label value %s: use at most 63 letters, digits, '.', '_' and '-', starting and ending with a letter or digit", Quote(val))
 		}
 	}
 	seen := map[string]bool{}
@@ -185,9 +193,9 @@ func (v *validator) node(base string, n Node) {
 		case p.Purpose == "":
 			v.add(pf+".purpose", "missing: name the purpose, such as default or storage")
 		case !purposePattern().MatchString(p.Purpose):
-			v.add(pf+".purpose", "invalid purpose %q: use lower case letters, digits, '_' and '-', starting with a letter", p.Purpose)
+			v.add(pf+".purpose", "invalid purpose %s: use lower case letters, digits, '_' and '-', starting with a letter", Quote(p.Purpose))
 		case seen[p.Purpose]:
-			v.add(pf+".purpose", "duplicate preference for purpose %q: give each purpose once", p.Purpose)
+			v.add(pf+".purpose", "duplicate preference for purpose %s: give each purpose once", Quote(p.Purpose))
 		}
 		seen[p.Purpose] = true
 		if p.MinAvailable < 0 {

@@ -47,7 +47,7 @@ func TestParseNodesErrors(t *testing.T) {
 		{name: "bad id", yaml: edit(two, "id: node-02", "id: node 02"), field: "nodes[1].id", line: 4, msg: `invalid node id "node 02"`},
 		{name: "duplicate id", yaml: edit(two, "id: node-02", "id: node-01"), field: "nodes[1].id", line: 4, msg: "duplicate node id \"node-01\": already registered at nodes[0] (line 2)"},
 		{name: "single node field", yaml: "node:\n  id: n1\n  tor_id: -x\n", field: "node.tor_id", line: 3, msg: `invalid TOR id "-x"`},
-		{name: "bad label key", yaml: edit(two, "    tor_id: tor-2\n", "    tor_id: tor-2\n    labels:\n      \"bad key\": x\n"), field: "nodes[1].labels.bad key", line: 7, msg: `invalid label key "bad key"`},
+		{name: "bad label key", yaml: edit(two, "    tor_id: tor-2\n", "    tor_id: tor-2\n    labels:\n      \"bad key\": x\n"), field: `nodes[1].labels."bad key"`, line: 7, msg: `invalid label key "bad key"`},
 		{name: "bad label value", yaml: edit(two, "    tor_id: tor-2\n", "    tor_id: tor-2\n    labels: {rack: \"-R01\"}\n"), field: "nodes[1].labels.rack", line: 6, msg: `invalid label value "-R01"`},
 		{name: "labels not map", yaml: edit(two, "    tor_id: tor-2\n", "    tor_id: tor-2\n    labels: [a]\n"), field: "nodes[1].labels", line: 6, msg: "want a mapping, got a list"},
 		{name: "min_available not int", yaml: edit(two, "    tor_id: tor-2\n", "    tor_id: tor-2\n    subnet_preferences:\n      - {purpose: default, min_available: lots}\n"),
@@ -69,7 +69,7 @@ func TestValidateNode(t *testing.T) {
 		{"no id", Node{TOR: "tor-1"}, "id: missing: every node needs an id"},
 		{"id too long", Node{ID: string(make([]byte, 64)), TOR: "tor-1"}, "id: invalid node id"},
 		{"no tor", Node{ID: "n"}, "tor_id: missing: every node needs the id of its TOR"},
-		{"bad label key", Node{ID: "n", TOR: "t", Labels: map[string]string{"a b": "x"}}, `labels.a b: invalid label key "a b"`},
+		{"bad label key", Node{ID: "n", TOR: "t", Labels: map[string]string{"a b": "x"}}, `labels."a b": invalid label key "a b"`},
 		{"long label value", Node{ID: "n", TOR: "t", Labels: map[string]string{"k": string(make([]byte, 64))}}, "labels.k: invalid label value"},
 		{"bad preference", Node{ID: "n", TOR: "t", Preferences: []Preference{{Purpose: "X"}}}, `subnet_preferences[0].purpose: invalid purpose "X"`},
 	}

@@ -12,14 +12,11 @@ import (
 // each with file, line and field, as an Errors value. A subnet without a
 // gateway gets the first usable address (network + 1).
 func ParseTopology(file string, data []byte) (*Topology, error) {
-	t, pos, err := decodeTopology(file, data)
+	f, err := ParseTopologyFile(file, data)
 	if err != nil {
 		return nil, err
 	}
-	if err := t.validate(pos); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return f.Topology, nil
 }
 
 func decodeTopology(file string, data []byte) (*Topology, *positions, error) {

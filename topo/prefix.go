@@ -45,7 +45,7 @@ func addrProblem(a netip.Addr) string {
 	case a.Is4In6():
 		return fmt.Sprintf("IPv4-mapped IPv6 address %s is not allowed: write it as %s", a, a.Unmap())
 	case a.Zone() != "":
-		return fmt.Sprintf("address %s has an IPv6 zone: remove the %%%s", a, a.Zone())
+		return fmt.Sprintf("address %s has an IPv6 zone: remove the zone %s", Quote(a.String()), Quote("%"+a.Zone()))
 	}
 	return ""
 }
@@ -66,4 +66,34 @@ func covers(parent, child netip.Prefix) bool {
 // lastAddr returns the last address of p.
 func lastAddr(p netip.Prefix) netip.Addr {
 	return netipx.PrefixLastIP(p.Masked())
+}
+
+// usableRange gives the addresses of p an interface may be given: all but
+// the network address, and for IPv4 all but the broadcast address too.
+func usableRange(p netip.Prefix) netipx.IPRange {
+	p = p.Masked()
+	last := lastAddr(p)
+	if p.Addr().Is4() {
+		last = last.Prev()
+	}
+	return netipx.IPRangeFrom(p.Addr().Next(), last)
+}
+
+// noUsableAddress reports whether the excludes and gateway of s leave no
+// address that could be handed out.
+func noUsableAddress(s Subnet) bool {
+	r := usableRange(s.CIDR)
+	if !r.IsValid() {
+		return false // the size check reports it
+	}
+	var b netipx.IPSetBuilder
+	b.AddRange(r)
+	for _, x := range s.Exclude {
+		b.RemovePrefix(x)
+	}
+	if s.Gateway.IsValid() {
+		b.Remove(s.Gateway)
+	}
+	set, err := b.IPSet()
+	return err == nil && len(set.Ranges()) == 0
 }

@@ -46,24 +46,28 @@ func (t *Topology) validate(pos *positions) error {
 	for i, z := range t.Zones {
 		zf := fmt.Sprintf("zones[%d]", i)
 		v.id(zf, "zone", z.ID)
-		zoneSpans := v.prefixes(zf, "zone "+z.ID, z.CIDRs)
+		v.text(zf+".name", "name", z.Name)
+		zoneSpans := v.prefixes(zf, "zone "+idText(z.ID), z.CIDRs)
 		zoneSpace = append(zoneSpace, zoneSpans...)
 		var podSpace []span
 		for j, p := range z.Pods {
 			pf := fmt.Sprintf("%s.pods[%d]", zf, j)
 			v.id(pf, "pod", p.ID)
-			podSpans := v.prefixes(pf, "pod "+p.ID, p.CIDRs)
+			v.text(pf+".name", "name", p.Name)
+			podSpans := v.prefixes(pf, "pod "+idText(p.ID), p.CIDRs)
 			for _, s := range podSpans {
-				v.inside(s, "zone "+z.ID, z.CIDRs)
+				v.inside(s, "zone "+idText(z.ID), z.CIDRs)
 			}
 			podSpace = append(podSpace, podSpans...)
 			for k, r := range p.TORs {
 				rf := fmt.Sprintf("%s.tors[%d]", pf, k)
 				v.id(rf, "tor", r.ID)
+				v.text(rf+".name", "name", r.Name)
+				v.text(rf+".location", "location", r.Location)
 				for l, s := range r.Subnets {
 					sf := fmt.Sprintf("%s.subnets[%d]", rf, l)
-					if sp, ok := v.subnet(sf, "tor "+r.ID, s); ok {
-						v.inside(sp, "pod "+p.ID, p.CIDRs)
+					if sp, ok := v.subnet(sf, "tor "+idText(r.ID), s); ok {
+						v.inside(sp, "pod "+idText(p.ID), p.CIDRs)
 						subnetSpace = append(subnetSpace, sp)
 					}
 				}
@@ -76,6 +80,13 @@ func (t *Topology) validate(pos *positions) error {
 	return v.errs.err()
 }
 
+// text checks a free-text field (a name, a location).
+func (v *validator) text(field, what, s string) {
+	if msg := textProblem(what, s); msg != "" {
+		v.add(field, "%s", msg)
+	}
+}
+
 // id checks an entity's id: present, well formed, unique across kinds.
 func (v *validator) id(field, kind, id string) {
 	f := field + ".id"
@@ -83,7 +94,9 @@ func (v *validator) id(field, kind, id string) {
 	case id == "":
 		v.add(f, "missing: every %s needs an id", kind)
 	case !idPattern().MatchString(id):
-		v.add(f, "invalid id %q: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", id)
+		v.add(f, "invalid id %s: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", Quote(id))
+	case virtualProblem(kind, id) != "":
+		v.add(f, "%s", virtualProblem(kind, id))
 	default:
 		if first, dup := v.ids[id]; dup {
 			v.add(f, "duplicate id %q: already used at %s; ids must be unique across zones, pods and TORs", id, v.ref(first))
@@ -116,6 +129,10 @@ func (v *validator) prefixes(base, owner string, ps []netip.Prefix) []span {
 			v.add(f, "%s", msg)
 			continue
 		}
+		if msg := unusableProblem(p); msg != "" {
+			v.add(f, "%s", msg)
+			continue
+		}
 		out = append(out, span{p: p, field: f, owner: owner})
 	}
 	return out
@@ -140,7 +157,11 @@ func (v *validator) inside(s span, parent string, parents []netip.Prefix) {
 	if len(same) == 0 {
 		return // the parent declares no prefix of this family: nothing to be inside
 	}
-	v.add(s.field, "%s is not inside %s (%s): use a prefix inside it or widen the %s", s.p, parent, strings.Join(same, ", "), strings.Fields(parent)[0])
+	hint := "use a prefix inside it or widen the " + strings.Fields(parent)[0]
+	if _, stored := v.pos.storedName(s.field); stored {
+		hint = "keep the " + strings.Fields(parent)[0] + "'s prefix that holds it, or declare it in the file where it fits (or remove it with --prune)"
+	}
+	v.add(s.field, "%s is not inside %s (%s): %s", s.p, parent, strings.Join(same, ", "), hint)
 }
 
 // subnet checks one TOR subnet and returns its span when its CIDR is usable.
@@ -149,10 +170,14 @@ func (v *validator) subnet(f, owner string, s Subnet) (span, bool) {
 	case s.Purpose == "":
 		v.add(f+".purpose", "missing: every subnet needs a purpose such as default, storage or management")
 	case !purposePattern().MatchString(s.Purpose):
-		v.add(f+".purpose", "invalid purpose %q: use lower case letters, digits, '_' and '-', starting with a letter, at most 32 characters", s.Purpose)
+		v.add(f+".purpose", "invalid purpose %s: use lower case letters, digits, '_' and '-', starting with a letter, at most 32 characters", Quote(s.Purpose))
 	}
 	cf := f + ".cidr"
 	if msg := prefixProblem(s.CIDR); msg != "" {
+		v.add(cf, "%s", msg)
+		return span{}, false
+	}
+	if msg := unusableProblem(s.CIDR); msg != "" {
 		v.add(cf, "%s", msg)
 		return span{}, false
 	}
@@ -172,6 +197,9 @@ func (v *validator) subnet(f, owner string, s Subnet) (span, bool) {
 		} else if !covers(p, x) {
 			v.add(xf, "exclude %s is not inside subnet %s: remove it or fix the address", x, p)
 		}
+	}
+	if len(s.Exclude) > 0 && noUsableAddress(s) {
+		v.add(f+".exclude", "the excludes (with the gateway) cover every usable address of %s: nothing could ever be handed out; exclude less", p)
 	}
 	return span{p: p, field: cf, owner: owner}, true
 }

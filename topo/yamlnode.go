@@ -1,7 +1,10 @@
 package topo
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -27,41 +30,59 @@ func (d *decoder) fail(line int, field, format string, args ...any) {
 }
 
 // document parses data and returns its root node, or nil after recording
-// why it could not.
+// why it could not. A file holds one YAML document: a second one is refused
+// rather than silently ignored.
 func (d *decoder) document(data []byte) (root *yaml.Node) {
-	var doc yaml.Node
-	if err := unmarshalNode(data, &doc); err != nil {
-		line, msg := 0, err.Error()
-		if m := yamlLineError().FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		d.fail(line, "", "invalid YAML: %s", msg)
+	var doc, next yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := decodeNode(dec, &doc); err != nil {
+		d.fail(yamlError(err))
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		d.fail(0, "", "file is empty")
 		return nil
 	}
+	switch err := decodeNode(dec, &next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		line, _, msg := yamlError(err)
+		d.fail(line, "", "after the first YAML document: %s", msg)
+		return nil
+	default:
+		d.fail(max(next.Line, 1), "", "a second YAML document starts here: a file holds one document; merge them or import each file on its own")
+		return nil
+	}
 	return doc.Content[0]
+}
+
+// yamlError splits the line out of a yaml.v3 syntax error.
+func yamlError(err error) (line int, field, msg string) {
+	msg = err.Error()
+	if errors.Is(err, io.EOF) {
+		return 0, "", "file is empty"
+	}
+	if m := yamlLineError().FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	return line, "", "invalid YAML: " + msg
 }
 
 // yamlLineError splits the line number out of a yaml.v3 syntax error.
 var yamlLineError = lazyRegexp(`^yaml: line (\d+): (.*)$`)
 
-// unmarshalNode guards the YAML parser: a parser panic on hostile input
+// decodeNode guards the YAML parser: a parser panic on hostile input
 // becomes an error.
-func unmarshalNode(data []byte, n *yaml.Node) (err error) {
+func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("yaml parser failed: %v", r)
 		}
 	}()
-	return yaml.Unmarshal(data, n)
+	return dec.Decode(n)
 }
 
-// fields checks that n is a mapping whose keys are all allowed and unique,
-// and returns the values by key.
 func (d *decoder) fields(n *yaml.Node, field string, allowed ...string) map[string]*yaml.Node {
 	if !d.kind(n, field, yaml.MappingNode) {
 		return nil
@@ -73,13 +94,13 @@ func (d *decoder) fields(n *yaml.Node, field string, allowed ...string) map[stri
 			d.fail(k.Line, field, "keys must be plain names")
 			continue
 		}
-		kf := joinField(field, k.Value)
+		kf := joinField(field, fieldKey(k.Value))
 		if !slices.Contains(allowed, k.Value) {
-			d.fail(k.Line, kf, "unknown key %q: allowed keys here are %s", k.Value, strings.Join(allowed, ", "))
+			d.fail(k.Line, kf, "unknown key %s: allowed keys here are %s", Quote(k.Value), strings.Join(allowed, ", "))
 			continue
 		}
 		if _, dup := out[k.Value]; dup {
-			d.fail(k.Line, kf, "duplicate key %q: write each key once", k.Value)
+			d.fail(k.Line, kf, "duplicate key %s: write each key once", Quote(k.Value))
 			continue
 		}
 		out[k.Value] = v
@@ -132,7 +153,7 @@ func (d *decoder) prefix(n *yaml.Node, field string) (netip.Prefix, bool) {
 	}
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
-		d.fail(n.Line, field, "invalid CIDR %q (%v): write an address/length such as 10.244.0.0/16", s, err)
+		d.fail(n.Line, field, "invalid CIDR %s (%v): write an address/length such as 10.244.0.0/16", Quote(s), err)
 		return netip.Prefix{}, false
 	}
 	return p, true
@@ -220,7 +241,7 @@ func parseAddr(s string) (netip.Addr, error) {
 		return netip.Addr{}, fmt.Errorf("invalid IP address %q (%w)", s, err)
 	}
 	if a.Zone() != "" {
-		return netip.Addr{}, fmt.Errorf("address %q has an IPv6 zone: remove the %%%s", s, a.Zone())
+		return netip.Addr{}, fmt.Errorf("address %s has an IPv6 zone: remove the zone %s", Quote(s), Quote("%"+a.Zone()))
 	}
 	return a, nil
 }

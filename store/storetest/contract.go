@@ -35,6 +35,9 @@ func Run(t *testing.T, open Opener) {
 		{"EventsAppendOnly", testEventsAppendOnly},
 		{"UsedSubnetIsFixed", testUsedSubnetIsFixed},
 		{"MigrateTwice", testMigrateTwice},
+		{"PlanNamesObjects", testPlanNamesObjects},
+		{"PlanIsTheDiff", testPlanIsTheDiff},
+		{"TopologyBackstops", testTopologyBackstops},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
