@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,23 @@ import (
 	"syscall"
 	"testing"
 )
+
+// fillerTopology has n TORs with one /26 each: an import that writes far
+// more than the WAL a seeded store keeps.
+func fillerTopology(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("topology:\n  zones:\n    - id: zone-f\n      cidr: \"10.128.0.0/9\"\n      pods:\n        - id: pod-f\n          cidr: \"10.128.0.0/10\"\n          tors:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "            - id: tor-f%d\n              subnets:\n                - cidr: \"10.%d.%d.%d/26\"\n                  purpose: default\n",
+			i, 128+i/1024, (i/4)%256, (i%4)*64)
+	}
+	p := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // fill writes a file until the device is full.
 func fill(t *testing.T, path string) {
@@ -47,7 +65,7 @@ func TestDiskFull(t *testing.T) {
 	mustRun(t, url, "node", "import", "testdata/nodes.yaml")
 	mustRun(t, url, "alloc", "--node", "node-01")
 	before := dump(t, path)
-	big := writeFile(t, t.TempDir(), "big.yaml", bigTopology(1, 300)) // far more than the WAL a seeded store keeps
+	big := fillerTopology(t, 300)
 	filler := filepath.Join(mnt, "filler")
 	fill(t, filler)
 	for _, args := range [][]string{{"topo", "import", big}, {"init"}} {
