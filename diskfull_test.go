@@ -16,7 +16,7 @@ import (
 func fillerTopology(t *testing.T, n int) string {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("topology:\n  zones:\n    - id: zone-f\n      cidr: \"10.128.0.0/9\"\n      pods:\n        - id: pod-f\n          cidr: \"10.128.0.0/10\"\n          tors:\n")
+	b.WriteString("topology:\n  zones:\n    - id: zone-f\n      cidr: \"10.128.0.0/10\"\n      pods:\n        - id: pod-f\n          cidr: \"10.128.0.0/11\"\n          tors:\n")
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "            - id: tor-f%d\n              subnets:\n                - cidr: \"10.%d.%d.%d/26\"\n                  purpose: default\n",
 			i, 128+i/1024, (i/4)%256, (i%4)*64)
