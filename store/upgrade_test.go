@@ -5,13 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/migrations"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -83,7 +86,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if got := rowsOf(t, path, `SELECT * FROM events ORDER BY id`); !slices.Equal(got, events) {
 		t.Fatal("events changed by the upgrade")
 	}
-	if got := rowsOf(t, path, `SELECT version FROM schema_migrations ORDER BY version`); !slices.Equal(got, []string{"1", "2"}) {
+	if got := rowsOf(t, path, `SELECT version FROM schema_migrations ORDER BY version`); !slices.Equal(got, allVersions(t)) {
 		t.Fatalf("schema_migrations %v", got)
 	}
 	if got := rowsOf(t, path, `PRAGMA integrity_check`); !slices.Equal(got, []string{"ok"}) {
@@ -235,11 +238,29 @@ func TestRqliteUpgradeFromVersion1(t *testing.T) {
 	if after := read(allocs); !slices.Equal(after, before) {
 		t.Fatalf("allocations changed by the upgrade:\n%v\nwant\n%v", after, before)
 	}
-	if got := read(`SELECT version FROM schema_migrations ORDER BY version`); !slices.Equal(got, []string{"1", "2"}) {
+	if got := read(`SELECT version FROM schema_migrations ORDER BY version`); !slices.Equal(got, allVersions(t)) {
 		t.Fatalf("schema_migrations %v", got)
 	}
 	a := alloc.NewAllocator(st)
 	if got, err := a.Allocate(ctx, alloc.Request{Node: "node-02", Network: "other-net", Container: "ctr-1", IfName: "eth0"}); err != nil || len(got) != 2 {
 		t.Fatalf("other-net ctr-1 eth0 after the upgrade: %v %v", got, err)
 	}
+}
+
+// allVersions lists the version of every embedded migration, as text.
+func allVersions(t *testing.T) []string {
+	t.Helper()
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil || len(names) < 2 {
+		t.Fatalf("embedded migrations %v %v", names, err)
+	}
+	var out []string
+	for _, n := range names {
+		v, err := strconv.Atoi(n[:4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strconv.Itoa(v))
+	}
+	return out
 }
