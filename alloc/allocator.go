@@ -462,64 +462,6 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 	return nil
 }
 
-// maxReads bounds the windows one pick may read: a subnet of 2^24
-// addresses, full, in windows of windowRows.
-const maxReads = 1 << 16
-
-// pickKnown proposes candidates (pick) that the pools know the ledger's
-// state of. A partial pool's candidate it has not read is withdrawn, the
-// stretch from it on is read, and the pick is made again: never more
-// reads than maxReads, and never past ctx.
-func (a *Allocator) pickKnown(ctx context.Context, req Request, tor string, groups []group) ([]topo.Allocation, error) {
-	for range maxReads {
-		picks, err := a.pick(req, tor, groups)
-		if err != nil {
-			return nil, err
-		}
-		unread := a.unread(req, picks)
-		if len(unread) == 0 {
-			return picks, nil
-		}
-		for _, u := range unread {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("allocate on %s: %w", tor, err)
-			}
-			held, err := a.ledger.HeldFrom(ctx, u.Subnet, u.Address, windowRows)
-			if err != nil {
-				return nil, err
-			}
-			a.mu.Lock()
-			a.pools[u.Subnet].Learn(u.Address, held, len(held) < windowRows)
-			a.mu.Unlock()
-		}
-	}
-	return nil, topo.Errorf(topo.ErrUnavailable, "allocate on %s: no known free address after %d reads", tor, maxReads)
-}
-
-// unread withdraws picks when any of them is one its pool has not read,
-// and returns those. The cursor of a withdrawn candidate goes back to just
-// before it, so that the next pick finds it (or what follows) again.
-func (a *Allocator) unread(req Request, picks []topo.Allocation) []topo.Allocation {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []topo.Allocation
-	for _, x := range picks {
-		if !a.pools[x.Subnet].Known(x.Address) {
-			out = append(out, x)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	a.forgetLocked(picks)
-	for _, x := range slices.Backward(picks) { // the first pick of a pool sets its cursor last
-		if !slices.Contains(req.IPs, x.Address) {
-			a.pools[x.Subnet].SetCursor(x.Address.Prev())
-		}
-	}
-	return out
-}
-
 // sameSubnets reports whether two subnet lists say the same.
 func sameSubnets(x, y []topo.Subnet) bool {
 	return slices.EqualFunc(x, y, func(a, b topo.Subnet) bool {

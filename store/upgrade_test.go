@@ -19,7 +19,7 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// rowsOf renders every row of a table of a SQLite file, in rowid order.
+// rowsOf renders the rows of a query on a SQLite file opened read-only.
 func rowsOf(t *testing.T, path, query string) []string {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -32,7 +32,22 @@ func rowsOf(t *testing.T, path, query string) []string {
 		t.Fatalf("%s: %v", query, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	return render(t, rows)
+}
+
+// render renders each row of a result (database/sql's or a Backend's) as
+// its values in one line.
+func render(t *testing.T, rows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) []string {
+	t.Helper()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	for rows.Next() {
 		vals := make([]any, len(cols))
@@ -210,20 +225,7 @@ func TestRqliteUpgradeFromVersion1(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rows.Close()
-		cols, _ := rows.Columns()
-		var out []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, fmt.Sprint(vals...))
-		}
-		return out
+		return render(t, rows)
 	}
 	const allocs = `SELECT address, node_id, COALESCE(container, '-'), ifname, network, allocated_at FROM allocations ORDER BY addr_key`
 	before := read(allocs)
