@@ -44,7 +44,7 @@ func BenchmarkDurableAlloc(b *testing.B) {
 	b.Run("netipam-alloc", func(b *testing.B) {
 		st := open(b)
 		p := netip.MustParsePrefix("10.0.0.0/12") // room for any b.N
-		t := &topo.Topology{Zones: []topo.Zone{{ID: "z", Pods: []topo.Pod{{ID: "p", TORs: []topo.TOR{{ID: "t",
+		t := &topo.Topology{Zones: []topo.Zone{{ID: "z", CIDRs: []netip.Prefix{p}, Pods: []topo.Pod{{ID: "p", CIDRs: []netip.Prefix{p}, TORs: []topo.TOR{{ID: "t",
 			Subnets: []topo.Subnet{{CIDR: p, Purpose: "default", Gateway: topo.DefaultGateway(p)}}}}}}}}}
 		if err := st.ApplyTopology(ctx, t, false, "bench"); err != nil {
 			b.Fatal(err)

@@ -31,7 +31,7 @@ func benchCluster(b *testing.B) (*store.Store, []topo.Node) {
 	}
 	b.Cleanup(func() { st.Close() })
 	p := netip.MustParsePrefix("10.0.0.0/12")
-	tp := &topo.Topology{Zones: []topo.Zone{{ID: "z", Pods: []topo.Pod{{ID: "p", TORs: []topo.TOR{{ID: "t",
+	tp := &topo.Topology{Zones: []topo.Zone{{ID: "z", CIDRs: []netip.Prefix{p}, Pods: []topo.Pod{{ID: "p", CIDRs: []netip.Prefix{p}, TORs: []topo.TOR{{ID: "t",
 		Subnets: []topo.Subnet{{CIDR: p, Purpose: "default", Gateway: topo.DefaultGateway(p)}}}}}}}}}
 	if err := st.ApplyTopology(ctx, tp, false, "bench"); err != nil {
 		b.Fatal(err)
