@@ -111,8 +111,13 @@ func idText(id string) string {
 }
 
 // CheckID checks an id given on the command line (what names the flag):
-// well formed, so that it can be echoed safely.
+// well formed, so that it can be echoed safely. A virtual TOR's id
+// (VirtualPrefix and a node id) is one, however long the node id.
 func CheckID(what, id string) error {
+	node, virtual := strings.CutPrefix(id, VirtualPrefix)
+	if virtual && idPattern().MatchString(node) {
+		return nil
+	}
 	if !idPattern().MatchString(id) {
 		return fmt.Errorf("%s %s: not a valid id: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters", what, Quote(id))
 	}

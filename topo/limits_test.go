@@ -67,3 +67,17 @@ func TestValidateNodeLimits(t *testing.T) {
 		t.Fatalf("a node on its own virtual TOR: %v", err)
 	}
 }
+
+// TestCheckIDAcceptsLongVirtualTORs: the virtual TOR of a node with a
+// 63-character id has a 71-character id, and subnet add --tor must take it.
+func TestCheckIDAcceptsLongVirtualTORs(t *testing.T) {
+	node := strings.Repeat("n", 63)
+	if err := CheckID("--tor", VirtualPrefix+node); err != nil {
+		t.Fatalf("virtual TOR of a 63-character node id: %v", err)
+	}
+	for _, bad := range []string{VirtualPrefix + strings.Repeat("n", 64), "virtual-\x1b", strings.Repeat("t", 64)} {
+		if err := CheckID("--tor", bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
