@@ -1,0 +1,68 @@
+// Package server is netipam's long-running role and its client: one domain
+// service (Service) with three implementations, in-process over a store for
+// a one-shot call (Local), the server's own (pools kept in memory, group
+// commit), and an HTTP client that asks a running `netipam serve`, so that
+// the CLI and the CNI plugin behave the same whichever they use. Handlers
+// and client sit side by side and share one table of error kinds.
+package server
+
+import (
+	"context"
+
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
+)
+
+// Service is what the CLI, the CNI plugin and the HTTP API ask of netipam
+// about allocations. Errors carry the kinds of package topo (ErrNotFound,
+// ErrConflict, ErrExhausted, ErrUnavailable, ErrInvalid), whichever
+// implementation answers, so exit codes and CNI codes do not depend on the
+// transport.
+type Service interface {
+	// Allocate hands out addresses, all or nothing (alloc.Allocator).
+	Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error)
+	// Release frees what the filter selects, in one atomic batch, and
+	// returns it; kind is the ledger's "release" or "gc".
+	Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error)
+	// Allocations lists what the filter selects, in address order.
+	Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error)
+	// Subnets lists subnets with where they sit and their use.
+	Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error)
+	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
+	// it is not).
+	NodeTOR(ctx context.Context, node string) (string, error)
+}
+
+// Local is the Service in process over a store, for a one-shot call: its
+// allocator reads only the stretches of the subnets it looks at.
+type Local struct {
+	Store *store.Store
+}
+
+var _ Service = Local{}
+
+// Allocate allocates with a one-shot allocator.
+func (l Local) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
+	return alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
+}
+
+// Release releases from the store.
+func (l Local) Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error) {
+	return l.Store.Release(ctx, f, kind)
+}
+
+// Allocations lists from the store.
+func (l Local) Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error) {
+	return l.Store.Allocations(ctx, f)
+}
+
+// Subnets lists from the store.
+func (l Local) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error) {
+	return l.Store.Subnets(ctx, f)
+}
+
+// NodeTOR reads the node's TOR from the store.
+func (l Local) NodeTOR(ctx context.Context, node string) (string, error) {
+	return l.Store.NodeTOR(ctx, node)
+}
