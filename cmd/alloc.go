@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -58,11 +59,11 @@ func runAlloc(c *cobra.Command, a *app, o allocOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(c.Context())
+	svc, err := a.service(c.Context(), store.ModeExisting)
 	if err != nil {
 		return err
 	}
-	allocs, err := alloc.NewOneShotAllocator(st).Allocate(c.Context(), req)
+	allocs, err := svc.Allocate(c.Context(), req)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 )
 
@@ -69,3 +70,13 @@ func (a *app) close() {
 }
 
 func (a *app) json() bool { return a.output == "json" }
+
+// service gives the Service allocations are read and changed through: the
+// store the flags name, in process (opened as mode allows).
+func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, error) {
+	st, err := a.openMode(ctx, mode)
+	if err != nil {
+		return nil, err
+	}
+	return server.Local{Store: st}, nil
+}

@@ -48,11 +48,11 @@ func runRelease(c *cobra.Command, a *app, o releaseOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(c.Context())
+	svc, err := a.service(c.Context(), store.ModeExisting)
 	if err != nil {
 		return err
 	}
-	freed, err := st.Release(c.Context(), filter, "release")
+	freed, err := svc.Release(c.Context(), filter, "release")
 	if err != nil {
 		return err
 	}

@@ -93,11 +93,11 @@ func newUsageCmd(a *app) *cobra.Command {
 			default:
 				return usagef("--level %q: use zone, pod or tor", level)
 			}
-			st, err := a.openRead(c.Context())
+			svc, err := a.service(c.Context(), store.ModeReadOnly)
 			if err != nil {
 				return err
 			}
-			rows, err := st.Subnets(c.Context(), store.SubnetFilter{})
+			rows, err := svc.Subnets(c.Context(), store.SubnetFilter{})
 			if err != nil {
 				return err
 			}

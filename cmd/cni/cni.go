@@ -16,6 +16,7 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/version"
 
+	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 )
 
@@ -52,8 +53,9 @@ type plugin struct {
 	cniVersion, details string
 }
 
-// handler is one CNI command, given its parsed config and the store.
-type handler func(args *skel.CmdArgs, c *config, st *store.Store) error
+// handler is one CNI command, given its parsed config and the Service it
+// asks.
+type handler func(args *skel.CmdArgs, c *config, svc server.Service) error
 
 // run wraps a command: it parses the config and opens the store for it, and
 // its error leaves as a CNI error, mapped in one place (errors.go).
@@ -77,7 +79,7 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 				return err
 			}
 			defer st.Close()
-			return fn(args, c, st)
+			return fn(args, c, server.Local{Store: st})
 		}()
 		if err != nil {
 			return cniError(cmd, err)

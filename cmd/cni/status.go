@@ -7,6 +7,7 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -14,8 +15,8 @@ import (
 // status answers whether an ADD on this node could succeed: the node is
 // registered and its TOR has a free address of every family of every
 // configured purpose. It reads; it never allocates.
-func (p *plugin) status(args *skel.CmdArgs, c *config, st *store.Store) error {
-	tor, err := st.NodeTOR(p.ctx, c.Node)
+func (p *plugin) status(args *skel.CmdArgs, c *config, svc server.Service) error {
+	tor, err := svc.NodeTOR(p.ctx, c.Node)
 	if errors.Is(err, topo.ErrNotFound) {
 		return unavailableError{fmt.Errorf("node %s is not registered: register it with `netipam node register --id %s --tor TOR` or set ipam.node",
 			c.Node, c.Node)}
@@ -23,7 +24,7 @@ func (p *plugin) status(args *skel.CmdArgs, c *config, st *store.Store) error {
 	if err != nil {
 		return fmt.Errorf("look up node %s: %w", c.Node, err)
 	}
-	rows, err := st.Subnets(p.ctx, store.SubnetFilter{TOR: &tor})
+	rows, err := svc.Subnets(p.ctx, store.SubnetFilter{TOR: &tor})
 	if err != nil {
 		return fmt.Errorf("look up subnets of %s: %w", tor, err)
 	}
