@@ -122,4 +122,4 @@ bench: tools
 	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 . | tee -a bench.out
 	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 . | tee -a bench.out
-	@awk -f testdata/benchratio.awk bench.out
+	@awk -v json=bench.json -f testdata/benchratio.awk bench.out

@@ -1,32 +1,53 @@
-# Prints each benchmark's median next to its reference from the same run.
-# Input: `go test -bench` output. Pairs: (name, reference, unit, better).
+# Prints one table of every benchmark of `make bench`: netipam's median, the
+# median of its reference measured in the same run, and their ratio; and
+# writes the same rows as JSON (-v json=FILE) for comparison over time.
+# Input: `go test -bench` output. A row names the benchmark and unit of
+# netipam's figure and of its reference (the same benchmark when it
+# measures its reference itself).
 function median(key,   n, i, j, t, a) {
 	n = split(vals[key], a, " ")
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-/^Benchmark/ {
+/^Benchmark[^ ]*-[0-9]+ / {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	for (i = 3; i < NF; i++) vals[name "|" $(i + 1)] = vals[name "|" $(i + 1)] " " $i
+	for (i = 3; i < NF; i += 2) vals[name "|" $(i + 1)] = vals[name "|" $(i + 1)] " " $i
 }
-function pair(name, ref, unit,   m, r) {
-	if (!((name "|" unit) in vals) || !((ref "|" unit) in vals)) return
-	m = median(name "|" unit); r = median(ref "|" unit)
-	printf "%-44s %12.2f %-9s reference %-36s %12.2f   ratio %.3f\n", name, m, unit, ref, r, m / r
+function row(label, name, unit, ref, refunit, target,   m, r, ratio) {
+	if (!((name "|" unit) in vals)) return
+	m = median(name "|" unit)
+	r = ((ref "|" refunit) in vals) ? median(ref "|" refunit) : ""
+	ratio = (r != "" && r != 0) ? sprintf("%.3f", m / r) : ""
+	printf "%-52s %14.2f %-12s %14s %-16s %7s  %s\n", label, m, unit, (r == "" ? "-" : sprintf("%.2f", r)), (r == "" ? "" : refunit), (ratio == "" ? "-" : ratio), target
+	rows = rows (rows == "" ? "" : ",\n") sprintf("  {\"benchmark\": \"%s\", \"what\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"reference\": %s, \"reference_unit\": \"%s\", \"ratio\": %s, \"target\": \"%s\"}",
+		name, label, m, unit, (r == "" ? "null" : r), refunit, (ratio == "" ? "null" : ratio), target)
 }
 END {
-	print "\n== medians and ratios to the reference measured in the same run"
-	pair("BenchmarkNext/fill=0", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkNext/fill=50", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkNext/fill=99", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkNextOnly/fill=0", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkNextOnly/fill=50", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkNextOnly/fill=99", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkNextIPv6_64", "BenchmarkReferenceMapSet", "ns/op")
-	pair("BenchmarkDurableAlloc/netipam-alloc", "BenchmarkDurableAlloc/plain-insert", "allocs/s")
-	pair("BenchmarkImport10k/initial", "BenchmarkImport10k/reference-parse", "ns/op")
-	pair("BenchmarkImport10k/reimport", "BenchmarkImport10k/reference-parse", "ns/op")
-	pair("BenchmarkImport10k/one-line-change", "BenchmarkImport10k/reference-parse", "ns/op")
-	# Benchmarks that measure their reference themselves report "...ratio".
-	for (k in vals) if (k ~ /ratio$/) { split(k, p, "|"); printf "%-44s %12.3f %s (median)\n", p[1], median(k), p[2] }
+	printf "\n== make bench: medians, each beside its reference from the same run\n"
+	printf "%-52s %14s %-12s %14s %-16s %7s  %s\n", "what", "netipam", "unit", "reference", "unit", "ratio", "target"
+	ms = "BenchmarkReferenceMapSet"
+	row("Next alone, /16 empty", "BenchmarkNextOnly/fill=0", "ns/op", ms, "ns/op", "<= 10 ns")
+	row("Next alone, /16 half full", "BenchmarkNextOnly/fill=50", "ns/op", ms, "ns/op", "<= 10 ns")
+	row("Next alone, /16 99% full", "BenchmarkNextOnly/fill=99", "ns/op", ms, "ns/op", "<= 10 ns")
+	row("Next + Release, /16 empty", "BenchmarkNext/fill=0", "ns/op", ms, "ns/op", "")
+	row("Next + Release, /16 99% full", "BenchmarkNext/fill=99", "ns/op", ms, "ns/op", "")
+	row("Next in an IPv6 /64", "BenchmarkNextIPv6_64", "ns/op", ms, "ns/op", "")
+	row("durable allocation, SQLite, vs plain INSERT", "BenchmarkDurableAlloc/netipam-alloc", "allocs/s", "BenchmarkDurableAlloc/plain-insert", "allocs/s", "")
+	row("rqlite, 8 workers, vs raw single-row writes", "BenchmarkRqliteAllocVsRaw/8-workers", "allocs/s", "BenchmarkRqliteAllocVsRaw/8-workers", "raw-writes/s", ">= 0.8")
+	row("rqlite, alloc --count 1000 in one batch", "BenchmarkRqliteBatch/N=1000", "addrs/s", "", "", ">= 20000/s")
+	row("CNI ADD, sequential, vs host-local (p50)", "BenchmarkCNIAdd/callers=1", "netipam-p50-ms", "BenchmarkCNIAdd/callers=1", "host-local-p50-ms", "<= 1.0")
+	row("CNI ADD, 8 callers, vs host-local (p50)", "BenchmarkCNIAdd/callers=8", "netipam-p50-ms", "BenchmarkCNIAdd/callers=8", "host-local-p50-ms", "<= 0.5")
+	row("CNI ADD, 1M rows vs empty store (p50)", "BenchmarkScale/cni-add", "1M-p50-ms", "BenchmarkScale/cni-add", "empty-p50-ms", "<= 1.2")
+	row("CNI DEL, 1M rows vs empty store (p50)", "BenchmarkScale/cni-del", "1M-p50-ms", "BenchmarkScale/cni-del", "empty-p50-ms", "<= 1.2")
+	row("CLI alloc, 1M rows vs empty store (p50)", "BenchmarkScale/cli-alloc", "1M-p50-ms", "BenchmarkScale/cli-alloc", "empty-p50-ms", "<= 1.2")
+	row("CLI release, 1M rows vs empty store (p50)", "BenchmarkScale/cli-release", "1M-p50-ms", "BenchmarkScale/cli-release", "empty-p50-ms", "<= 1.2")
+	row("usage over 1M allocations vs COUNT(*)", "BenchmarkUsage1M", "1M-ms", "BenchmarkUsage1M", "count-ms", "< 1000 ms")
+	row("topo show over 1M allocations vs COUNT(*)", "BenchmarkTopoShow1M", "1M-ms", "BenchmarkTopoShow1M", "count-ms", "< 1000 ms")
+	row("import 10k subnets vs parse+validate", "BenchmarkImport10k/initial", "ns/op", "BenchmarkImport10k/reference-parse", "ns/op", "<= 3 s")
+	row("re-import 10k, unchanged", "BenchmarkImport10k/reimport", "ns/op", "BenchmarkImport10k/reference-parse", "ns/op", "<= 3 s")
+	row("re-import 10k, one line changed", "BenchmarkImport10k/one-line-change", "ns/op", "BenchmarkImport10k/reference-parse", "ns/op", "<= 3 s")
+	if (json != "") {
+		printf "[\n%s\n]\n", rows > json
+		printf "\n(written to %s)\n", json
+	}
 }
