@@ -162,7 +162,7 @@ func TestMetricsLabelsBounded(t *testing.T) {
 		for _, s := range f.GetMetric() {
 			for _, l := range s.GetLabel() {
 				switch l.GetName() {
-				case "tor_id", "purpose", "subnet_cidr", "zone_id", "pod_id", "op", "result":
+				case "tor_id", "purpose", "family", "subnet_cidr", "zone_id", "pod_id", "op", "result":
 				default:
 					t.Errorf("%s has label %s", name, l.GetName())
 				}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,6 +42,7 @@ type usageCollector struct {
 	mu      sync.Mutex
 
 	torSubnets, torCapacity, torUsed, torAvailable *prometheus.Desc
+	purposeCapacity, purposeUsed                   *prometheus.Desc
 	subnetRatio, subnetAllocs                      *prometheus.Desc
 	zones, pods, tors, nodes                       *prometheus.Desc
 	success, duration                              *prometheus.Desc
@@ -60,6 +62,10 @@ func newUsageCollector(src UsageSource, timeout time.Duration, onError func()) *
 			[]string{"tor_id"}, nil),
 		torAvailable: d("ipam_tor_ip_available", "Addresses a TOR's subnets can still hand out (capacity less used).",
 			[]string{"tor_id"}, nil),
+		purposeCapacity: d("ipam_tor_purpose_ip_capacity", "Addresses a TOR's subnets of one purpose and family can hand out: what alerts on IPv4 exhaustion need, since a dual-stack TOR's ipam_tor_ip_capacity is mostly IPv6.",
+			[]string{"tor_id", "purpose", "family"}, nil),
+		purposeUsed: d("ipam_tor_purpose_ip_used", "Addresses allocated from a TOR's subnets of one purpose and family.",
+			[]string{"tor_id", "purpose", "family"}, nil),
 		subnetRatio: d("ipam_subnet_usage_ratio", "Allocated share of a subnet's capacity, 0 to 1 (1 when every address is reserved).",
 			[]string{"subnet_cidr", "tor_id"}, nil),
 		subnetAllocs: d("ipam_subnet_allocations_total", "Addresses allocated from a subnet.",
@@ -81,7 +87,7 @@ func newUsageCollector(src UsageSource, timeout time.Duration, onError func()) *
 // Describe sends every descriptor.
 func (c *usageCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.torSubnets, c.torCapacity, c.torUsed, c.torAvailable,
-		c.subnetRatio, c.subnetAllocs, c.zones, c.pods, c.tors, c.nodes, c.success, c.duration} {
+		c.purposeCapacity, c.purposeUsed, c.subnetRatio, c.subnetAllocs, c.zones, c.pods, c.tors, c.nodes, c.success, c.duration} {
 		ch <- d
 	}
 }
@@ -112,6 +118,14 @@ func (c *usageCollector) Collect(ch chan<- prometheus.Metric) {
 type torUsage struct {
 	capacity, used float64
 	subnets        map[string]int // by purpose
+	byPurpose      map[purposeFamily]*[2]float64
+}
+
+// purposeFamily keys a TOR's sums by purpose and family; at [0] capacity,
+// at [1] used.
+type purposeFamily struct {
+	purpose string
+	family  topo.Family
 }
 
 // read computes every gauge, or fails whole.
@@ -138,7 +152,7 @@ func (c *usageCollector) read(ctx context.Context) ([]prometheus.Metric, error) 
 	tor := func(id string) *torUsage {
 		u := tors[id]
 		if u == nil {
-			u = &torUsage{subnets: map[string]int{}}
+			u = &torUsage{subnets: map[string]int{}, byPurpose: map[purposeFamily]*[2]float64{}}
 			tors[id] = u
 		}
 		return u
@@ -152,6 +166,14 @@ func (c *usageCollector) read(ctx context.Context) ([]prometheus.Metric, error) 
 		u.capacity += float64(capacity)
 		u.used += float64(r.Used)
 		u.subnets[r.Purpose]++
+		k := purposeFamily{r.Purpose, topo.FamilyOfPrefix(r.CIDR)}
+		pf := u.byPurpose[k]
+		if pf == nil {
+			pf = &[2]float64{}
+			u.byPurpose[k] = pf
+		}
+		pf[0] += float64(capacity)
+		pf[1] += float64(r.Used)
 		ratio := 1.0
 		if capacity > 0 {
 			ratio = float64(r.Used) / float64(capacity)
@@ -182,6 +204,11 @@ func (c *usageCollector) read(ctx context.Context) ([]prometheus.Metric, error) 
 			gauge(c.nodes, float64(perTOR[id]), id))
 		for purpose, n := range u.subnets {
 			out = append(out, gauge(c.torSubnets, float64(n), id, purpose))
+		}
+		for k, pf := range u.byPurpose {
+			fam := strconv.Itoa(int(k.family))
+			out = append(out, gauge(c.purposeCapacity, pf[0], id, k.purpose, fam),
+				gauge(c.purposeUsed, pf[1], id, k.purpose, fam))
 		}
 	}
 	return out, nil

@@ -213,6 +213,21 @@ func TestMetricsUsageGauges(t *testing.T) {
 		if got, want := e.value(t, "ipam_tor_ip_available", l), capacity-used; math.Abs(got-want) > want*1e-12 {
 			t.Errorf("%s: available %v, want %v", tor, got, want)
 		}
+		// The purpose and family figures add up to the TOR's.
+		var pc, pu float64
+		for labels, v := range e.series(t, "ipam_tor_purpose_ip_capacity") {
+			if strings.HasSuffix(labels, ",tor_id="+tor) {
+				pc += v
+			}
+		}
+		for labels, v := range e.series(t, "ipam_tor_purpose_ip_used") {
+			if strings.HasSuffix(labels, ",tor_id="+tor) {
+				pu += v
+			}
+		}
+		if math.Abs(pc-capacity) > capacity*1e-12 || pu != used {
+			t.Errorf("%s: by purpose %v of %v, in all %v of %v", tor, pu, pc, used, capacity)
+		}
 	}
 	// Figures known from the demo and the requests above.
 	for _, c := range []struct {
@@ -235,6 +250,12 @@ func TestMetricsUsageGauges(t *testing.T) {
 		{"ipam_tors_total", "pod_id=pod-1", 2},
 		{"ipam_nodes_total", "tor_id=tor-1", 2},
 		{"ipam_nodes_total", "tor_id=tor-3", 1},
+		// tor-1's default IPv4 is a /22 less network, broadcast, gateway,
+		// 10.244.0.2, a /29 and 10.244.0.100-110: 1024-2-1-1-8-11.
+		{"ipam_tor_purpose_ip_capacity", "family=4,purpose=default,tor_id=tor-1", 1001},
+		{"ipam_tor_purpose_ip_used", "family=4,purpose=default,tor_id=tor-1", 3},
+		{"ipam_tor_purpose_ip_used", "family=6,purpose=default,tor_id=tor-2", 1},
+		{"ipam_tor_purpose_ip_capacity", "family=4,purpose=storage,tor_id=tor-4", 253},
 	} {
 		if got := e.value(t, c.name, c.labels); got != c.want {
 			t.Errorf("%s{%s} = %v, want %v", c.name, c.labels, got, c.want)
