@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +24,7 @@ import (
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/store/rqlitetest"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"
 )
@@ -138,8 +141,52 @@ func allocate(t *testing.T, svc server.Service, req alloc.Request) []topo.Alloca
 }
 
 func TestMetricsUsageGauges(t *testing.T) {
-	ctx := context.Background()
 	st, _ := storetest.DemoRecorded(t)
+	checkDemoUsage(t, st)
+}
+
+// The same on a 3-node rqlite cluster.
+func TestMetricsUsageGaugesRqlite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-node rqlite cluster")
+	}
+	ctx := context.Background()
+	c := rqlitetest.Start(t, 3)
+	st, err := store.Open(ctx, c.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tp, err := topo.ParseTopology("topology.yaml", read("topology.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApplyTopology(ctx, tp, false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := topo.ParseNodes("nodes.yaml", read("nodes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertNodes(ctx, nodes); err != nil {
+		t.Fatal(err)
+	}
+	checkDemoUsage(t, st)
+}
+
+// checkDemoUsage allocates on a store holding the demo topology and nodes,
+// scrapes, and checks every usage gauge against the store and against
+// figures known from the demo.
+func checkDemoUsage(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	svc := server.Local{Store: st}
 	allocate(t, svc, alloc.Request{Node: "node-01", Family: topo.IPv4, Count: 3})
 	allocate(t, svc, alloc.Request{Node: "node-02", Purposes: []string{"storage"}})
