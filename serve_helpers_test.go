@@ -48,7 +48,12 @@ func (s *syncBuffer) String() string {
 // Cleanup stops it.
 func startServe(t *testing.T, storeURL string, extra ...string) *served {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "netipam.sock")
+	return startServeAt(t, filepath.Join(t.TempDir(), "netipam.sock"), storeURL, extra...)
+}
+
+// startServeAt is startServe on a given socket path.
+func startServeAt(t *testing.T, sock, storeURL string, extra ...string) *served {
+	t.Helper()
 	s := &served{sock: sock, stderr: &syncBuffer{}, done: make(chan struct{})}
 	args := append([]string{"serve", "--listen", "unix://" + sock}, extra...)
 	s.cmd = exec.Command(binary, args...)

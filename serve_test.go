@@ -217,3 +217,31 @@ func TestServeRefuses(t *testing.T) {
 		t.Errorf("no socket: %v, want unreachable (and unavailable)", err)
 	}
 }
+
+// TestServeStaleSocket: a socket file nobody listens on (a server that
+// was killed) is replaced; a regular file is not.
+func TestServeStaleSocket(t *testing.T) {
+	url, _ := seeded(t)
+	sock := filepath.Join(t.TempDir(), "stale.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	if _, err := os.Stat(sock); err != nil {
+		t.Fatalf("the stale socket is gone already: %v", err)
+	}
+	s := startServeAt(t, sock, url)
+	if _, err := s.client.NodeTOR(context.Background(), "node-01"); err != nil {
+		t.Errorf("on the replaced socket: %v", err)
+	}
+	plain := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(plain, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, url, "serve", "--listen", "unix://"+plain)
+	if b, _ := os.ReadFile(plain); r.code != 2 || string(b) != "keep me" {
+		t.Errorf("serve on a regular file: exit %d, file %q, %s", r.code, b, r.stderr)
+	}
+}
