@@ -46,13 +46,13 @@ func (s *syncBuffer) String() string {
 // startServe starts the real binary serving storeURL on a unix socket in
 // a temporary directory (plus extra flags), and waits until it is ready.
 // Cleanup stops it.
-func startServe(t *testing.T, storeURL string, extra ...string) *served {
+func startServe(t testing.TB, storeURL string, extra ...string) *served {
 	t.Helper()
 	return startServeAt(t, filepath.Join(t.TempDir(), "netipam.sock"), storeURL, extra...)
 }
 
 // startServeAt is startServe on a given socket path.
-func startServeAt(t *testing.T, sock, storeURL string, extra ...string) *served {
+func startServeAt(t testing.TB, sock, storeURL string, extra ...string) *served {
 	t.Helper()
 	s := &served{sock: sock, stderr: &syncBuffer{}, done: make(chan struct{})}
 	args := append([]string{"serve", "--listen", "unix://" + sock}, extra...)
@@ -94,7 +94,7 @@ func startServeAt(t *testing.T, sock, storeURL string, extra ...string) *served 
 
 // stop sends SIGTERM and waits (bounded) for the exit; it returns the exit
 // code.
-func (s *served) stop(t *testing.T) int {
+func (s *served) stop(t testing.TB) int {
 	t.Helper()
 	select {
 	case <-s.done:
