@@ -65,6 +65,7 @@ func bearer(token string, next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	err    error // what writeError answered
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -78,12 +79,15 @@ func (a *API) logged(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		level := slog.LevelDebug
-		if sw.status >= 500 {
-			level = slog.LevelWarn
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start)}
+		switch {
+		case sw.status >= 500:
+			a.Log.Warn("request failed", append(attrs, "error", sw.err)...)
+		case sw.err != nil:
+			a.Log.Debug("request refused", append(attrs, "error", sw.err)...)
+		default:
+			a.Log.Debug("request", attrs...)
 		}
-		a.Log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration", time.Since(start))
 	})
 }
 
@@ -95,6 +99,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // writeError writes err's kind and message with the kind's status.
 func writeError(w http.ResponseWriter, err error) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.err = err
+	}
 	name, status := kindOf(err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
