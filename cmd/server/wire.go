@@ -50,7 +50,7 @@ type allocationJSON struct {
 	Network   string       `json:"network"`
 	PodNS     string       `json:"pod_namespace"`
 	PodName   string       `json:"pod_name"`
-	At        time.Time    `json:"at"`
+	At        time.Time    `json:"at,omitzero"`
 }
 
 func toAllocationsJSON(as []topo.Allocation) []allocationJSON {
