@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/cmd"
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
@@ -107,15 +108,19 @@ func TestServeAPI(t *testing.T) {
 		name string
 		req  alloc.Request
 		kind error
+		exit int
 	}{
-		{"unknown node", alloc.Request{Node: "no-such-node"}, topo.ErrNotFound},
-		{"address held", alloc.Request{Node: "node-02", Purposes: []topo.Purpose{"storage"}, IPs: []netip.Addr{held[0].Address}}, topo.ErrConflict},
-		{"more than the subnet", alloc.Request{Node: "node-01", Purposes: []topo.Purpose{"management"}, Count: 100}, topo.ErrExhausted},
-		{"control character", alloc.Request{Node: "node-01", Network: "n", Container: "c\x01", IfName: "eth0"}, topo.ErrInvalid},
+		{"unknown node", alloc.Request{Node: "no-such-node"}, topo.ErrNotFound, cmd.ExitNotFound},
+		{"address held", alloc.Request{Node: "node-02", Purposes: []topo.Purpose{"storage"}, IPs: []netip.Addr{held[0].Address}}, topo.ErrConflict, cmd.ExitConflict},
+		{"more than the subnet", alloc.Request{Node: "node-01", Purposes: []topo.Purpose{"management"}, Count: 100}, topo.ErrExhausted, cmd.ExitExhausted},
+		{"control character", alloc.Request{Node: "node-01", Network: "n", Container: "c\x01", IfName: "eth0"}, topo.ErrInvalid, cmd.ExitInvalid},
 	} {
 		_, err := c.Allocate(ctx, tc.req)
 		if !errors.Is(err, tc.kind) {
 			t.Errorf("%s: got %v, want kind %v", tc.name, err, tc.kind)
+		}
+		if code := cmd.ExitCode(err); code != tc.exit {
+			t.Errorf("%s: exit code %d through the server, want %d", tc.name, code, tc.exit)
 		}
 		if errors.Is(err, server.ErrUnreachable) {
 			t.Errorf("%s: %v is not unreachable: the server answered", tc.name, err)
