@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/netipam/netipam/alloc"
 	"math"
 	"math/bits"
 	"strconv"
@@ -17,18 +18,18 @@ import (
 // An IPv6 /64 holds 2^64 addresses less the reserved ones (subnet-router
 // anycast, gateway, excludes), so it reads ~2^64; two of them ~2^65. JSON,
 // CSV and piped output keep the exact number (see app.count).
-func humanCount(c addrCount) string {
+func humanCount(c alloc.AddrCount) string {
 	switch {
-	case c.hi == 0 && c.lo < 100_000:
-		return strconv.FormatUint(c.lo, 10)
-	case c.hi == 0 && c.lo < 1<<40:
-		return grouped(c.lo)
+	case c.Hi == 0 && c.Lo < 100_000:
+		return strconv.FormatUint(c.Lo, 10)
+	case c.Hi == 0 && c.Lo < 1<<40:
+		return grouped(c.Lo)
 	}
-	k := c.bitLen() - 1 // 2^k <= c < 2^(k+1)
-	if bits.OnesCount64(c.hi)+bits.OnesCount64(c.lo) == 1 {
+	k := c.BitLen() - 1 // 2^k <= c < 2^(k+1)
+	if bits.OnesCount64(c.Hi)+bits.OnesCount64(c.Lo) == 1 {
 		return fmt.Sprintf("2^%d", k)
 	}
-	switch m := math.Round(c.float()/math.Ldexp(1, k)*10) / 10; {
+	switch m := math.Round(c.Float()/math.Ldexp(1, k)*10) / 10; {
 	case m >= 2:
 		return fmt.Sprintf("~2^%d", k+1)
 	case m == 1:
@@ -53,10 +54,10 @@ func grouped(n uint64) string {
 
 // count writes an address count for this output: human on a terminal,
 // exact for scripts (piped text, CSV; JSON carries numbers).
-func (a *app) count(n uint64) string { return a.total(countOf(n)) }
+func (a *app) count(n uint64) string { return a.total(alloc.CountOf(n)) }
 
 // total is count for a sum over subnets.
-func (a *app) total(c addrCount) string {
+func (a *app) total(c alloc.AddrCount) string {
 	if a.io.TTY && a.output != "csv" {
 		return humanCount(c)
 	}
@@ -65,11 +66,11 @@ func (a *app) total(c addrCount) string {
 
 // percent is used as a share of capacity, one decimal. A few addresses of
 // an IPv6 /64 are not 0.0%: a share below 0.1% reads <0.1%.
-func percent(used uint64, capacity addrCount) string {
-	if capacity.isZero() {
+func percent(used uint64, capacity alloc.AddrCount) string {
+	if capacity.IsZero() {
 		return "-"
 	}
-	p := 100 * float64(used) / capacity.float()
+	p := 100 * float64(used) / capacity.Float()
 	if used > 0 && p < 0.05 {
 		return "<0.1%"
 	}

@@ -54,6 +54,7 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newUsageCmd(a),
 		newSQLCmd(a),
 		newHistoryCmd(a),
+		newServeCmd(a),
 	)
 	return root
 }

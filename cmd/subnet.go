@@ -170,7 +170,7 @@ func newSubnetListCmd(a *app) *cobra.Command {
 				j := subnetToJSON(r)
 				js[i] = j
 				table[i] = []string{j.CIDR, j.Purpose, j.Gateway, j.TOR, j.Pod, j.Zone,
-					a.count(j.Used), a.count(j.Capacity), percent(j.Used, countOf(j.Capacity))}
+					a.count(j.Used), a.count(j.Capacity), percent(j.Used, alloc.CountOf(j.Capacity))}
 			}
 			if a.json() {
 				return a.printJSON(js)

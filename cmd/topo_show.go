@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/netipam/netipam/alloc"
 	"net/netip"
 	"strings"
 
@@ -128,7 +129,7 @@ func (a *app) renderTree(zs []zoneJSON) string {
 				rt := tree.Root(style(torStyle, "tor "+safe(r.ID)) + named(r.Name) + style(dimStyle, a.torSummary(r)))
 				for _, s := range r.Subnets {
 					rt.Child(safe(fmt.Sprintf("%s  %s  gw %s  %s/%s (%s)", s.CIDR, s.Purpose, s.Gateway,
-						a.count(s.Used), a.count(s.Capacity), percent(s.Used, countOf(s.Capacity)))))
+						a.count(s.Used), a.count(s.Capacity), percent(s.Used, alloc.CountOf(s.Capacity)))))
 				}
 				pt.Child(rt)
 			}
@@ -150,14 +151,14 @@ func named(n string) string {
 // capacities are never added together).
 func (a *app) torSummary(r torJSON) string {
 	var used [7]uint64
-	var capacity [7]addrCount
+	var capacity [7]alloc.AddrCount
 	for _, s := range r.Subnets {
 		used[s.Family] += s.Used
-		capacity[s.Family] = capacity[s.Family].add(s.Capacity)
+		capacity[s.Family] = capacity[s.Family].Add(s.Capacity)
 	}
 	out := fmt.Sprintf("  %d node(s)", r.Nodes)
 	for _, f := range []int{4, 6} {
-		if !capacity[f].isZero() {
+		if !capacity[f].IsZero() {
 			out += fmt.Sprintf(", IPv%d %s used (%s)", f, a.count(used[f]), percent(used[f], capacity[f]))
 		}
 	}

@@ -28,29 +28,11 @@ func (p *plugin) status(args *skel.CmdArgs, c *config, svc server.Service) error
 	if err != nil {
 		return fmt.Errorf("look up subnets of %s: %w", tor, err)
 	}
-	for _, purpose := range c.Purposes {
-		free := map[topo.Family]bool{} // family -> some subnet has room
-		for _, r := range rows {
-			if r.Purpose != purpose {
-				continue
-			}
-			capacity, err := alloc.Capacity(r.Subnet)
-			if err != nil {
-				return fmt.Errorf("capacity of %s: %w", r.CIDR, err)
-			}
-			fam := topo.FamilyOf(r.CIDR.Addr())
-			free[fam] = free[fam] || capacity > uint64(max(r.Used, 0))
+	if err := alloc.CheckRoom(c.Node, tor, c.Purposes, server.SubnetUses(rows)); err != nil {
+		if errors.Is(err, alloc.ErrNoRoom) {
+			return unavailableError{err}
 		}
-		if len(free) == 0 {
-			return unavailableError{fmt.Errorf("TOR %s (node %s) has no %s subnet: add one with `netipam subnet add --tor %s --purpose %s --cidr CIDR`",
-				tor, c.Node, purpose, tor, purpose)}
-		}
-		for _, fam := range []topo.Family{topo.IPv4, topo.IPv6} {
-			if room, ok := free[fam]; ok && !room {
-				return unavailableError{fmt.Errorf("TOR %s (node %s) has no free IPv%d %s address: add a subnet with `netipam subnet add --tor %s --purpose %s --cidr CIDR`",
-					tor, c.Node, fam, purpose, tor, purpose)}
-			}
-		}
+		return err
 	}
 	return nil
 }

@@ -1,0 +1,69 @@
+package cmd
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netipam/netipam/cmd/server"
+)
+
+// serveOptions are `netipam serve`'s flags.
+type serveOptions struct {
+	server.Options
+	tokenFile string
+	logLevel  string
+}
+
+func newServeCmd(a *app) *cobra.Command {
+	var o serveOptions
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server: pools in memory, a JSON API on a unix socket and TCP",
+		Long: `serve keeps every pool in memory and answers allocate, release and queries
+over a JSON HTTP API (/v1/...) on unix sockets (mode 0660) and TCP (bearer
+token required, TLS with --tls-cert/--tls-key). /readyz turns ready once the
+pools are loaded; /healthz says whether the store answers. SIGTERM or
+SIGINT stops accepting, finishes in-flight requests and exits 0. It never
+creates a store: run netipam init or topo import first.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+				return usagef("--log-level %q: use debug, info, warn or error", o.logLevel)
+			}
+			o.Log = slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: level}))
+			if o.tokenFile != "" {
+				b, err := os.ReadFile(o.tokenFile)
+				if err != nil {
+					return usagef("--token-file: %w", err)
+				}
+				if o.Token = strings.TrimSpace(string(b)); o.Token == "" {
+					return usagef("--token-file %s is empty: write a long random token in it", o.tokenFile)
+				}
+			}
+			st, err := a.open(c.Context())
+			if err != nil {
+				return err
+			}
+			o.Log.Info("store open", "url", st.URL())
+			if err := server.Run(c.Context(), server.NewDaemon(st), o.Options); err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			o.Log.Info("stopped")
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringArrayVar(&o.Listen, "listen", nil, "where to listen, repeatable: unix:///run/netipam/netipam.sock or tcp://127.0.0.1:9443")
+	f.StringVar(&o.tokenFile, "token-file", "", "file holding the bearer token TCP clients must send (required with a tcp:// listener)")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TCP listeners (with --tls-key)")
+	f.StringVar(&o.TLSKey, "tls-key", "", "PEM private key for TCP listeners (with --tls-cert)")
+	f.StringVar(&o.SocketGroup, "socket-group", "", "group (name or id) owning the unix sockets")
+	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "host:port of a separate listener serving only /metrics")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
+	return c
+}

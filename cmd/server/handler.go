@@ -1,0 +1,283 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
+)
+
+// maxBody bounds a request body: far more than any real request.
+const maxBody = 1 << 20
+
+// API is the HTTP API of a Service, version 1.
+type API struct {
+	Svc Service
+	// Ready and Healthy answer /readyz and /healthz.
+	Ready   func() bool
+	Healthy func(ctx context.Context) error
+	Log     *slog.Logger
+}
+
+// Handler returns the API's routes; token, when not empty, is the bearer
+// token every request must carry (the TCP listeners).
+func (a *API) Handler(token string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/allocate", a.allocate)
+	mux.HandleFunc("POST /v1/release", a.release)
+	mux.HandleFunc("GET /v1/allocations", a.allocations)
+	mux.HandleFunc("GET /v1/subnets", a.subnets)
+	mux.HandleFunc("GET /v1/nodes/{id}/tor", a.nodeTOR)
+	mux.HandleFunc("GET /v1/usage", a.usage)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.HandleFunc("GET /healthz", a.healthz)
+	var h http.Handler = mux
+	if token != "" {
+		h = bearer(token, h)
+	}
+	return a.logged(h)
+}
+
+// bearer lets through only requests with "Authorization: Bearer <token>",
+// compared in constant time (over digests, so the length leaks nothing
+// either).
+func bearer(token string, next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte("Bearer " + token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			writeError(w, topo.Errorf(ErrUnauthorized, "%s %s needs a valid bearer token: pass the server's token (--token-file)",
+				r.Method, r.URL.Path))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	err    error // what writeError answered
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// logged writes one line per request at debug, and errors at warn.
+func (a *API) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start)}
+		switch {
+		case sw.status >= 500:
+			a.Log.Warn("request failed", append(attrs, "error", sw.err)...)
+		case sw.err != nil:
+			a.Log.Debug("request refused", append(attrs, "error", sw.err)...)
+		default:
+			a.Log.Debug("request", attrs...)
+		}
+	})
+}
+
+// writeJSON writes v with status 200.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v) // a client gone away is not our error
+}
+
+// writeError writes err's kind and message with the kind's status.
+func writeError(w http.ResponseWriter, err error) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.err = err
+	}
+	name, status := kindOf(err)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(errorJSON{Kind: name, Error: err.Error()})
+}
+
+// decode reads one JSON value from a size-limited body; unknown fields,
+// wrong types, trailing data and an over-long body are invalid requests.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return topo.Errorf(topo.ErrInvalid, "%s: body over %d bytes", r.URL.Path, maxBody)
+		}
+		return topo.Errorf(topo.ErrInvalid, "%s: bad JSON body: %v", r.URL.Path, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return topo.Errorf(topo.ErrInvalid, "%s: one JSON object per request, found more after it", r.URL.Path)
+	}
+	return nil
+}
+
+func (a *API) allocate(w http.ResponseWriter, r *http.Request) {
+	var b allocateBody
+	if err := decode(w, r, &b); err != nil {
+		writeError(w, err)
+		return
+	}
+	req := b.request()
+	if err := req.Validate(); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := topo.ValidateLabel("node", req.Node); err != nil {
+		writeError(w, err)
+		return
+	}
+	as, err := a.Svc.Allocate(r.Context(), req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, toAllocationsJSON(as))
+}
+
+func (a *API) release(w http.ResponseWriter, r *http.Request) {
+	var b releaseBody
+	if err := decode(w, r, &b); err != nil {
+		writeError(w, err)
+		return
+	}
+	if b.Kind == "" {
+		b.Kind = "release"
+	}
+	if b.Kind != "release" && b.Kind != "gc" {
+		writeError(w, topo.Errorf(topo.ErrInvalid, "release: kind %.40q: use release or gc", b.Kind))
+		return
+	}
+	if len(b.Addresses) == 0 && b.Node == nil && b.Container == nil {
+		writeError(w, topo.Errorf(topo.ErrInvalid, "release: say what to release: addresses, a node or an attachment (network, container, ifname)"))
+		return
+	}
+	as, err := a.Svc.Release(r.Context(), b.filter(), b.Kind)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, toAllocationsJSON(as))
+}
+
+// allocationFilter reads GET /v1/allocations' parameters.
+func allocationFilter(r *http.Request) (store.AllocationFilter, error) {
+	q := r.URL.Query()
+	var j filterJSON
+	str := func(k string) *string {
+		if !q.Has(k) {
+			return nil
+		}
+		v := q.Get(k)
+		return &v
+	}
+	j.Node, j.TOR, j.Container, j.IfName, j.Network = str("node"), str("tor"), str("container"), str("ifname"), str("network")
+	for _, s := range q["address"] {
+		ad, err := netip.ParseAddr(s)
+		if err != nil {
+			return store.AllocationFilter{}, topo.Errorf(topo.ErrInvalid, "address %.60q: %v", s, err)
+		}
+		j.Addresses = append(j.Addresses, ad)
+	}
+	if s := str("subnet"); s != nil {
+		p, err := netip.ParsePrefix(*s)
+		if err != nil {
+			return store.AllocationFilter{}, topo.Errorf(topo.ErrInvalid, "subnet %.60q: %v", *s, err)
+		}
+		j.Subnet = &p
+	}
+	return j.filter(), nil
+}
+
+func (a *API) allocations(w http.ResponseWriter, r *http.Request) {
+	f, err := allocationFilter(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	as, err := a.Svc.Allocations(r.Context(), f)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, toAllocationsJSON(as))
+}
+
+func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var f store.SubnetFilter
+	if q.Has("tor") {
+		v := q.Get("tor")
+		f.TOR = &v
+	}
+	if q.Has("purpose") {
+		v := q.Get("purpose")
+		f.Purpose = &v
+	}
+	if q.Has("cidr") {
+		p, err := netip.ParsePrefix(q.Get("cidr"))
+		if err != nil {
+			writeError(w, topo.Errorf(topo.ErrInvalid, "cidr %.60q: %v", q.Get("cidr"), err))
+			return
+		}
+		f.CIDR = &p
+	}
+	rows, err := a.Svc.Subnets(r.Context(), f)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, toSubnetsJSON(rows))
+}
+
+func (a *API) nodeTOR(w http.ResponseWriter, r *http.Request) {
+	tor, err := a.Svc.NodeTOR(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, torJSON{TOR: tor})
+}
+
+func (a *API) usage(w http.ResponseWriter, r *http.Request) {
+	us, err := Usage(r.Context(), a.Svc)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, us)
+}
+
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	if a.Ready != nil && !a.Ready() {
+		writeError(w, topo.Errorf(topo.ErrUnavailable, "not ready: the pools are still loading"))
+		return
+	}
+	writeJSON(w, statusJSON{Status: "ok"})
+}
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	if a.Healthy != nil {
+		if err := a.Healthy(r.Context()); err != nil {
+			writeError(w, topo.Errorf(topo.ErrUnavailable, "store does not answer: %v", err))
+			return
+		}
+	}
+	writeJSON(w, statusJSON{Status: "ok"})
+}

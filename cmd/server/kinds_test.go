@@ -1,0 +1,45 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"testing"
+
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
+)
+
+// TestKindsRoundTrip: every kind an error carries comes back the same
+// kind on the client side, with the table's status.
+func TestKindsRoundTrip(t *testing.T) {
+	for _, k := range kinds {
+		err := fmt.Errorf("wrapped: %w", topo.Errorf(k.kind, "something %s", k.name))
+		name, status := kindOf(err)
+		if name != k.name || status != k.status {
+			t.Errorf("%v: kindOf gave %s %d, want %s %d", k.kind, name, status, k.name, k.status)
+		}
+		if back := kindNamed(name); !errors.Is(topo.Errorf(back, "x"), k.kind) {
+			t.Errorf("%s: came back as %v", name, back)
+		}
+	}
+	for _, tc := range []struct {
+		err    error
+		name   string
+		status int
+	}{
+		{errors.New("boom"), "internal", http.StatusInternalServerError},
+		{topo.Errors{}, "invalid", http.StatusBadRequest},
+		{&alloc.NotInRangeError{Addr: netip.MustParseAddr("10.0.0.1"), Prefix: netip.MustParsePrefix("10.1.0.0/24")}, "invalid", http.StatusBadRequest},
+		{fmt.Errorf("open: %w", store.ErrNoStore), "no_store", http.StatusInternalServerError},
+	} {
+		if name, status := kindOf(tc.err); name != tc.name || status != tc.status {
+			t.Errorf("%v: %s %d, want %s %d", tc.err, name, status, tc.name, tc.status)
+		}
+	}
+	if got := kindNamed("no-such-kind"); got != errInternal {
+		t.Errorf("an unknown kind name came back as %v", got)
+	}
+}

@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/netipam/netipam/topo"
+)
+
+// Connection time limits of every server.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = requestTimeout + 5*time.Second
+	idleTimeout       = 2 * time.Minute
+	// shutdownTimeout bounds how long a stop waits for in-flight requests.
+	shutdownTimeout = 30 * time.Second
+)
+
+// Options configure a running server.
+type Options struct {
+	Listen []string // unix:///path/to.sock, tcp://host:port
+	ListenOptions
+	// Token is the bearer token TCP listeners require.
+	Token string
+	// MetricsAddr, when set, is a separate listener serving only /metrics.
+	MetricsAddr string
+	// Metrics serves /metrics. MERGE SEAM: NewMetrics(...).Handler(); nil
+	// answers 503 until the metrics are wired in.
+	Metrics http.Handler
+	Log     *slog.Logger
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+}
+
+// Run serves d on every listener until ctx is done, then stops accepting,
+// lets in-flight requests finish (bounded) and returns. The store is the
+// caller's to close.
+func Run(ctx context.Context, d *Daemon, o Options) error {
+	if len(o.Listen) == 0 {
+		return topo.Errorf(topo.ErrInvalid, "serve: give at least one --listen unix:///path/to.sock or tcp://host:port")
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return topo.Errorf(topo.ErrInvalid, "serve: --tls-cert and --tls-key go together")
+	}
+	var ls []*listener
+	closeAll := func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}
+	for _, raw := range o.Listen {
+		l, err := listen(raw, o.ListenOptions)
+		if err != nil {
+			closeAll()
+			return err
+		}
+		ls = append(ls, l)
+		if l.isTCP && o.Token == "" {
+			closeAll()
+			return topo.Errorf(topo.ErrInvalid, "serve: --listen %s is TCP: give --token-file with the bearer token clients must send", raw)
+		}
+	}
+	var ml net.Listener
+	if o.MetricsAddr != "" {
+		var err error
+		if ml, err = net.Listen("tcp", o.MetricsAddr); err != nil {
+			closeAll()
+			return fmt.Errorf("--metrics-addr %s: %w", o.MetricsAddr, err)
+		}
+	}
+	api := &API{Svc: d, Ready: d.Ready, Healthy: d.Healthy, Log: o.Log}
+	var servers []*http.Server
+	errc := make(chan error, len(ls)+1)
+	serve := func(s *http.Server, l net.Listener, name string) {
+		servers = append(servers, s)
+		o.Log.Info("listening", "on", name)
+		go func() {
+			if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serve %s: %w", name, err)
+			}
+		}()
+	}
+	for _, l := range ls {
+		token := ""
+		if l.isTCP {
+			token = o.Token
+		}
+		serve(newHTTPServer(api.Handler(token), o.Log), l, l.url)
+	}
+	if ml != nil {
+		serve(newHTTPServer(metricsMux(o.Metrics), o.Log), ml, "metrics "+o.MetricsAddr)
+	}
+	go func() {
+		start := time.Now()
+		if err := d.Load(ctx); err != nil {
+			if ctx.Err() != nil {
+				return // stopped before ready
+			}
+			errc <- fmt.Errorf("start-up load: %w", err)
+			return
+		}
+		o.Log.Info("ready", "load", time.Since(start))
+	}()
+	var runErr error
+	select {
+	case <-ctx.Done():
+		o.Log.Info("stopping: finishing in-flight requests")
+	case runErr = <-errc:
+		o.Log.Warn("stopping", "error", runErr)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			s.Close()
+			runErr = errors.Join(runErr, fmt.Errorf("stop: in-flight requests still running after %s: %w", shutdownTimeout, err))
+		}
+	}
+	return runErr
+}
+
+// metricsMux serves only /metrics.
+func metricsMux(h http.Handler) http.Handler {
+	if h == nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "metrics are not wired into this build", http.StatusServiceUnavailable)
+		})
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
+}

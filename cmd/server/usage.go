@@ -1,0 +1,27 @@
+package server
+
+import (
+	"context"
+
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/store"
+)
+
+// SubnetUses is the part of subnet rows the shared rules read
+// (alloc.Usage, alloc.CheckRoom).
+func SubnetUses(rows []store.SubnetRow) []alloc.SubnetUse {
+	out := make([]alloc.SubnetUse, len(rows))
+	for i, r := range rows {
+		out[i] = alloc.SubnetUse{Subnet: r.Subnet, Zone: r.Zone, Pod: r.Pod, TOR: r.TOR, Used: r.Used}
+	}
+	return out
+}
+
+// Usage is used / capacity by zone, pod and TOR, from any Service.
+func Usage(ctx context.Context, svc Service) ([]alloc.UsageRow, error) {
+	rows, err := svc.Subnets(ctx, store.SubnetFilter{})
+	if err != nil {
+		return nil, err
+	}
+	return alloc.Usage(SubnetUses(rows))
+}
