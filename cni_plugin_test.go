@@ -207,8 +207,7 @@ func TestCNIErrors(t *testing.T) {
 	}{
 		{"unknown ipam key", netConf("1.0.0", url, `"node": "node-01", "purpose": ["default"]`), 7, `unknown key "purpose"`},
 		{"unknown route key", netConf("1.0.0", url, `"node": "node-01", "routes": [{"dst": "0.0.0.0/0", "via": "x"}]`), 7, `unknown key "via"`},
-		{"server", netConf("1.0.0", url, `"node": "node-01", "server": "unix:///run/netipam/netipam.sock"`), 7,
-			"server mode is not available yet, remove `server` or use `store`"},
+		{"bad server URL", netConf("1.0.0", url, `"node": "node-01", "server": "ftp://ipam:21"`), 7, "ipam.server"},
 		{"bad route", netConf("1.0.0", url, `"node": "node-01", "routes": [{"dst": "default"}]`), 7, `ipam.routes[0]: dst "default"`},
 		{"bad static ip", netConf("1.0.0", url, `"node": "node-01"`, `"runtimeConfig": {"ips": ["10.244.0.x"]}`), 7, "runtimeConfig.ips[0]"},
 		{"duplicate purpose", netConf("1.0.0", url, `"node": "node-01", "purposes": ["default", "default"]`), 7, "listed twice"},
@@ -345,8 +344,8 @@ func TestCNIStatus(t *testing.T) {
 			t.Errorf("%s: %+v, want code 50 containing %q", tc.name, e, tc.msg)
 		}
 	}
-	if e, ok := status(`"node": "node-01", "server": "unix:///x"`); ok || e.Code != 7 {
-		t.Errorf("server: %+v, want code 7", e)
+	if e, ok := status(`"node": "node-01", "server": "ftp://x"`); ok || e.Code != 7 {
+		t.Errorf("bad server URL: %+v, want code 7", e)
 	}
 	if len(held(t, path)) != 0 {
 		t.Fatal("STATUS allocated")

@@ -6,6 +6,8 @@ package cmd
 import (
 	"context"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
@@ -20,12 +22,20 @@ type IOStreams struct {
 	TTY bool
 }
 
+// Environment variables naming the server and its token file.
+const (
+	EnvServer    = "NETIPAM_SERVER"
+	EnvTokenFile = "NETIPAM_TOKEN_FILE"
+)
+
 // app is what every command shares: the streams and the global flags.
 type app struct {
-	io       IOStreams
-	storeURL string
-	output   string
-	st       *store.Store
+	io        IOStreams
+	storeURL  string
+	serverURL string
+	tokenFile string
+	output    string
+	st        *store.Store
 }
 
 // open opens the existing store the flags name, for reading and writing,
@@ -72,8 +82,24 @@ func (a *app) close() {
 func (a *app) json() bool { return a.output == "json" }
 
 // service gives the Service allocations are read and changed through: the
-// store the flags name, in process (opened as mode allows).
+// server --server names, else the store the flags name, in process (opened
+// as mode allows).
 func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, error) {
+	if a.serverURL != "" {
+		token := ""
+		if a.tokenFile != "" {
+			b, err := os.ReadFile(a.tokenFile)
+			if err != nil {
+				return nil, usagef("--token-file: %w", err)
+			}
+			token = strings.TrimSpace(string(b))
+		}
+		c, err := server.NewClient(a.serverURL, token)
+		if err != nil {
+			return nil, usagef("--server: %w", err)
+		}
+		return c, nil
+	}
 	st, err := a.openMode(ctx, mode)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,11 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		"store URL: sqlite:///path/netipam.db or rqlite://host:4001,host:4001\n"+
 			"(default $"+store.EnvStore+", else /var/lib/netipam/netipam.db as root, ~/.local/share/netipam/netipam.db otherwise)")
 	pf.StringVarP(&a.output, "output", "o", "", "output format: text, json, or csv for tables")
+	pf.StringVar(&a.serverURL, "server", os.Getenv(EnvServer),
+		"netipam serve to ask, for the commands that read or change allocations (alloc, release, usage):\n"+
+			"unix:///run/netipam/netipam.sock, http://host:port or https://host:port (default $"+EnvServer+")")
+	pf.StringVar(&a.tokenFile, "token-file", os.Getenv(EnvTokenFile),
+		"file holding the bearer token for a tcp --server (default $"+EnvTokenFile+")")
 	root.AddCommand(
 		newInitCmd(a),
 		newTopoCmd(a),

@@ -17,7 +17,6 @@ import (
 	"github.com/containernetworking/cni/pkg/version"
 
 	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/store"
 )
 
 // versions are the CNI spec versions netipam speaks.
@@ -71,15 +70,13 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 				return err
 			}
 			p.details = describe("node", c.Node, "network", c.Network, "container", args.ContainerID,
-				"interface", args.IfName, "store", c.Store)
-			// Never create a store: a mistyped path or a deleted
-			// directory must fail the call, not answer from an empty store.
-			st, err := store.OpenMode(p.ctx, c.Store, store.ModeExisting)
+				"interface", args.IfName, "server", c.Server, "store", c.Store)
+			svc, closeSvc, err := p.service(c)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			return fn(args, c, server.Local{Store: st})
+			defer closeSvc()
+			return fn(args, c, svc)
 		}()
 		if err != nil {
 			return cniError(cmd, err)

@@ -13,22 +13,24 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 
+	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
 // ipamKeys are the keys netipam reads from the ipam section; any other key
 // there is an error (a typo must not silently fall back to a default).
-const ipamKeys = "type, purposes, store, node, server, routes"
+const ipamKeys = "type, purposes, store, node, server, token_file, routes"
 
 // ipamSection is the `ipam` object of the network configuration.
 type ipamSection struct {
-	Type     string         `json:"type"`
-	Purposes []topo.Purpose `json:"purposes"`
-	Store    string         `json:"store"`
-	Node     string         `json:"node"`
-	Server   string         `json:"server"`
-	Routes   []routeSection `json:"routes"`
+	Type      string         `json:"type"`
+	Purposes  []topo.Purpose `json:"purposes"`
+	Store     string         `json:"store"`
+	Node      string         `json:"node"`
+	Server    string         `json:"server"`
+	TokenFile string         `json:"token_file"`
+	Routes    []routeSection `json:"routes"`
 }
 
 type routeSection struct {
@@ -60,8 +62,14 @@ type config struct {
 	Network  string
 	Purposes []topo.Purpose
 	Store    string
-	Node     string
-	Routes   []route
+	// StoreSet says the config names the store: with Server, the plugin
+	// falls back to it when the server cannot be reached at all.
+	StoreSet bool
+	// Server is the netipam server to ask (unix:///..., http(s)://...),
+	// with the bearer token in TokenFile for TCP.
+	Server, TokenFile string
+	Node              string
+	Routes            []route
 	// IPs are static addresses from runtimeConfig.ips and args.cni.ips.
 	IPs []netip.Addr
 	// Keep lists the attachments GC must not release.
@@ -106,10 +114,15 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("ipam: trailing data after the object")
 	}
-	if s.Server != "" {
-		return nil, fmt.Errorf("ipam.server %q: server mode is not available yet, remove `server` or use `store`", s.Server)
+	c := &config{CNIVersion: n.CNIVersion, Network: n.Name, Purposes: s.Purposes, Store: s.Store, Node: s.Node,
+		Server: s.Server, TokenFile: s.TokenFile, StoreSet: s.Store != ""}
+	if c.Server != "" {
+		if _, err := server.NewClient(c.Server, ""); err != nil {
+			return nil, fmt.Errorf("ipam.server: %w", err)
+		}
+	} else if c.TokenFile != "" {
+		return nil, errors.New("ipam.token_file goes with ipam.server")
 	}
-	c := &config{CNIVersion: n.CNIVersion, Network: n.Name, Purposes: s.Purposes, Store: s.Store, Node: s.Node}
 	if len(c.Purposes) == 0 {
 		c.Purposes = []topo.Purpose{topo.PurposeDefault}
 	}

@@ -1,0 +1,118 @@
+package cni
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
+)
+
+// service opens what the plugin asks: the server the config names, else the
+// store in process (never creating it). The returned function closes it.
+func (p *plugin) service(c *config) (server.Service, func(), error) {
+	openStore := func() (server.Service, func(), error) {
+		// Never create a store: a mistyped path or a deleted directory
+		// must fail the call, not answer from an empty store.
+		st, err := store.OpenMode(p.ctx, c.Store, store.ModeExisting)
+		if err != nil {
+			return nil, nil, err
+		}
+		return server.Local{Store: st}, func() { st.Close() }, nil
+	}
+	if c.Server == "" {
+		return openStore()
+	}
+	token := ""
+	if c.TokenFile != "" {
+		b, err := os.ReadFile(c.TokenFile)
+		if err != nil {
+			return nil, nil, configError{fmt.Errorf("ipam.token_file: %w", err)}
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	cl, err := server.NewClient(c.Server, token)
+	if err != nil {
+		return nil, nil, configError{fmt.Errorf("ipam.server: %w", err)}
+	}
+	f := &fallback{server: cl, url: c.Server, store: c.Store, log: os.Stderr}
+	if c.StoreSet {
+		f.open = openStore
+	}
+	return f, f.close, nil
+}
+
+// fallback asks the server and, only when the server cannot be reached at
+// all (no socket, connection refused) and the config names the store too,
+// the store directly, saying so on stderr. Once the server has answered a
+// call, it never falls back: the server may have acted.
+type fallback struct {
+	server   server.Service
+	url      string
+	store    string
+	open     func() (server.Service, func(), error) // nil: no fallback
+	log      io.Writer
+	answered bool
+	local    server.Service
+	closer   func()
+}
+
+var _ server.Service = (*fallback)(nil)
+
+func (f *fallback) try(call func(server.Service) error) error {
+	if f.local != nil {
+		return call(f.local)
+	}
+	err := call(f.server)
+	if !errors.Is(err, server.ErrUnreachable) {
+		f.answered = true
+		return err
+	}
+	if f.answered || f.open == nil {
+		return err
+	}
+	fmt.Fprintf(f.log, "netipam: server %s cannot be reached (%v): using the store %s directly\n", f.url, err, f.store)
+	local, closer, oerr := f.open()
+	if oerr != nil {
+		return fmt.Errorf("server %s cannot be reached and the store cannot be opened: %w", f.url, oerr)
+	}
+	f.local, f.closer = local, closer
+	return call(local)
+}
+
+func (f *fallback) close() {
+	if f.closer != nil {
+		f.closer()
+	}
+}
+
+func (f *fallback) Allocate(ctx context.Context, req alloc.Request) (out []topo.Allocation, err error) {
+	err = f.try(func(s server.Service) error { out, err = s.Allocate(ctx, req); return err })
+	return out, err
+}
+
+func (f *fallback) Release(ctx context.Context, fl store.AllocationFilter, kind string) (out []topo.Allocation, err error) {
+	err = f.try(func(s server.Service) error { out, err = s.Release(ctx, fl, kind); return err })
+	return out, err
+}
+
+func (f *fallback) Allocations(ctx context.Context, fl store.AllocationFilter) (out []topo.Allocation, err error) {
+	err = f.try(func(s server.Service) error { out, err = s.Allocations(ctx, fl); return err })
+	return out, err
+}
+
+func (f *fallback) Subnets(ctx context.Context, fl store.SubnetFilter) (out []store.SubnetRow, err error) {
+	err = f.try(func(s server.Service) error { out, err = s.Subnets(ctx, fl); return err })
+	return out, err
+}
+
+func (f *fallback) NodeTOR(ctx context.Context, node string) (tor string, err error) {
+	err = f.try(func(s server.Service) error { tor, err = s.NodeTOR(ctx, node); return err })
+	return tor, err
+}
