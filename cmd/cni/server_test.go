@@ -63,4 +63,3 @@ func TestFallbackOnlyBeforeTheServerAnswered(t *testing.T) {
 		t.Fatalf("no store in the config: %v, want the server's error", err)
 	}
 }
-
