@@ -50,7 +50,10 @@ creates a store: run netipam init or topo import first.`,
 				return err
 			}
 			o.Log.Info("store open", "url", st.URL())
-			if err := server.Run(c.Context(), server.NewDaemon(st), o.Options); err != nil {
+			d := server.NewDaemon(st)
+			d.Metrics = server.NewMetrics(server.NewRegistry(), st)
+			o.Metrics = d.Metrics.Handler()
+			if err := server.Run(c.Context(), d, o.Options); err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
 			o.Log.Info("stopped")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/store"
@@ -17,6 +18,9 @@ type Daemon struct {
 	ledger alloc.Ledger
 	alloc  *alloc.Allocator
 	ready  atomic.Bool
+	// Metrics, when set, records every request (a nil *Metrics records
+	// nothing).
+	Metrics *Metrics
 }
 
 var _ Service = (*Daemon)(nil)
@@ -56,32 +60,48 @@ func (d *Daemon) Healthy(ctx context.Context) error {
 	return nil
 }
 
+// timed starts timing a request; the function it returns records the
+// request's operation, result (from its error, read when it runs) and time.
+func (d *Daemon) timed(op string) func(err *error) {
+	start := time.Now()
+	return func(err *error) { d.Metrics.ObserveRequest(op, ResultOf(*err), time.Since(start)) }
+}
+
 // Allocate allocates with the long-lived allocator.
-func (d *Daemon) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	return d.alloc.Allocate(ctx, req)
+func (d *Daemon) Allocate(ctx context.Context, req alloc.Request) (out []topo.Allocation, err error) {
+	defer d.timed(OpAllocate)(&err)
+	out, err = d.alloc.Allocate(ctx, req)
+	if err == nil {
+		d.Metrics.Allocated(len(out))
+	}
+	return out, err
 }
 
 // Release releases through the store and frees the addresses in the pools.
-func (d *Daemon) Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error) {
-	released, err := d.st.Release(ctx, f, kind)
-	if err != nil {
+func (d *Daemon) Release(ctx context.Context, f store.AllocationFilter, kind string) (released []topo.Allocation, err error) {
+	defer d.timed(OpRelease)(&err)
+	if released, err = d.st.Release(ctx, f, kind); err != nil {
 		return nil, err
 	}
 	d.alloc.Forget(released)
+	d.Metrics.Released(len(released))
 	return released, nil
 }
 
 // Allocations lists from the store.
-func (d *Daemon) Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error) {
+func (d *Daemon) Allocations(ctx context.Context, f store.AllocationFilter) (out []topo.Allocation, err error) {
+	defer d.timed(OpAllocations)(&err)
 	return d.st.Allocations(ctx, f)
 }
 
 // Subnets lists from the store.
-func (d *Daemon) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error) {
+func (d *Daemon) Subnets(ctx context.Context, f store.SubnetFilter) (out []store.SubnetRow, err error) {
+	defer d.timed(OpSubnets)(&err)
 	return d.st.Subnets(ctx, f)
 }
 
 // NodeTOR reads the node's TOR from the store.
-func (d *Daemon) NodeTOR(ctx context.Context, node string) (string, error) {
+func (d *Daemon) NodeTOR(ctx context.Context, node string) (tor string, err error) {
+	defer d.timed(OpNodeTOR)(&err)
 	return d.st.NodeTOR(ctx, node)
 }
