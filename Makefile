@@ -118,7 +118,9 @@ bench: tools
 	$(GO) test -run '^$$' -bench DurableAlloc -count $(BENCH_COUNT) ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench RqliteAllocVsRaw -benchtime 2000x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench RqliteBatch -benchtime 5x -count 3 ./store/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench CNIAdd -benchtime 200x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench 'CNIAdd$$' -benchtime 200x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench CNIAddServer -benchtime 200x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench PluginStart -benchtime 300x -count 3 . | tee -a bench.out
 	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 . | tee -a bench.out
 	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 . | tee -a bench.out
