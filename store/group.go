@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -62,11 +63,16 @@ type GroupCommitter struct {
 	once sync.Once
 }
 
+// groupReq is one caller's change: allocations to record (merged with the
+// group's other allocations into multi-row INSERTs) or a release's
+// statements.
 type groupReq struct {
-	ctx   context.Context
-	stmts []Stmt
-	size  int
-	res   chan error // buffered: the writer never blocks on a caller
+	ctx    context.Context
+	allocs []topo.Allocation
+	stmts  []Stmt
+	n      int // statements it adds to a group, roughly
+	size   int
+	res    chan error // buffered: the writer never blocks on a caller
 }
 
 // NewGroupCommitter starts a group committer over st; Close stops it.
@@ -80,7 +86,10 @@ func NewGroupCommitter(st *Store, opt GroupOptions) *GroupCommitter {
 // InsertAllocations records allocations atomically, all or none, in the
 // next group (see Store.InsertAllocations).
 func (g *GroupCommitter) InsertAllocations(ctx context.Context, allocs []topo.Allocation) error {
-	if err := g.submit(ctx, g.insertStmts(allocs)); err != nil {
+	if len(allocs) == 0 {
+		return nil
+	}
+	if err := g.submit(ctx, &groupReq{allocs: allocs, n: 2, size: 200 * len(allocs)}); err != nil {
 		return fmt.Errorf("record %d allocation(s): %w", len(allocs), err)
 	}
 	return nil
@@ -93,7 +102,7 @@ func (g *GroupCommitter) Release(ctx context.Context, f AllocationFilter, kind s
 	if err != nil {
 		return nil, err
 	}
-	if err := g.submit(ctx, stmts); err != nil {
+	if err := g.submit(ctx, &groupReq{stmts: stmts, n: len(stmts), size: stmtsSize(stmts)}); err != nil {
 		return nil, fmt.Errorf("release: %w", err)
 	}
 	return g.readReleased(ctx, token)
@@ -111,11 +120,8 @@ func (g *GroupCommitter) Close() error {
 // whose ctx ends first gets ErrUnavailable: its change may or may not be
 // written (the database stays the judge; a pool that forgets it learns it
 // again from a conflict or the change feed).
-func (g *GroupCommitter) submit(ctx context.Context, stmts []Stmt) error {
-	if len(stmts) == 0 {
-		return nil
-	}
-	r := &groupReq{ctx: ctx, stmts: stmts, size: stmtsSize(stmts), res: make(chan error, 1)}
+func (g *GroupCommitter) submit(ctx context.Context, r *groupReq) error {
+	r.ctx, r.res = ctx, make(chan error, 1)
 	select {
 	case g.reqs <- r:
 	case <-g.stop:
@@ -161,21 +167,28 @@ func (g *GroupCommitter) loop() {
 				return // submit never hands over after stop: every sender got its answer
 			}
 		}
-		batch, stmts, size := []*groupReq{first}, len(first.stmts), first.size
+		batch, stmts, size := []*groupReq{first}, first.n, first.size
 	gather:
 		for len(batch) < g.opt.MaxRequests {
 			select {
 			case r := <-g.reqs:
-				if stmts+len(r.stmts) > g.opt.MaxStatements || size+r.size > g.opt.MaxBytes {
+				if stmts+r.n > g.opt.MaxStatements || size+r.size > g.opt.MaxBytes {
 					carry = r
 					break gather
 				}
-				batch, stmts, size = append(batch, r), stmts+len(r.stmts), size+r.size
+				batch, stmts, size = append(batch, r), stmts+r.n, size+r.size
 			default:
 				break gather
 			}
 		}
 		g.write(batch)
+		if len(batch) > 1 {
+			// The callers just answered are busy making their next
+			// request: let them hand it over to the next group rather
+			// than split the callers into two alternating halves. A lone
+			// caller never waits for this.
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -194,10 +207,16 @@ func (g *GroupCommitter) write(batch []*groupReq) {
 	if len(live) == 0 {
 		return
 	}
+	// Releases first: an allocation in the group can never need one (a
+	// caller is answered only after its release is written), and the
+	// inserts of every caller go in one multi-row INSERT per table.
 	var stmts []Stmt
+	var allocs []topo.Allocation
 	for _, r := range live {
 		stmts = append(stmts, r.stmts...)
+		allocs = append(allocs, r.allocs...)
 	}
+	stmts = append(stmts, g.insertMixedRows(allocs)...)
 	start := time.Now()
 	_, err := g.db.Exec(context.Background(), stmts...)
 	if g.opt.OnBatch != nil {
