@@ -98,6 +98,11 @@ type Allocator struct {
 	now     func() time.Time
 	// oneShot: pools are partial, read a window at a time (window.go).
 	oneShot bool
+	// feedMu serialises reads of the change feed and pool rebuilds
+	// (feed.go); feed is nil until Follow.
+	feedMu  sync.Mutex
+	feed    Feed
+	feedPos int64
 }
 
 // topologyTTL bounds how long the allocator trusts a node's TOR and a
@@ -254,8 +259,18 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 	if err := a.load(ctx, groups, false); err != nil {
 		return nil, err
 	}
+	rebuilt := a.oneShot // a one-shot allocator's pools are read afresh already
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		picks, err := a.pickKnown(ctx, req, tor, groups)
+		if err != nil && !rebuilt && errors.Is(err, topo.ErrExhausted) {
+			// Full pools of a long-lived allocator: what others released
+			// may not have reached them yet. Read them afresh, once.
+			rebuilt = true
+			if err := a.rebuild(ctx, groups); err != nil {
+				return nil, err
+			}
+			picks, err = a.pickKnown(ctx, req, tor, groups)
+		}
 		if err != nil {
 			return nil, err
 		}

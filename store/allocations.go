@@ -227,6 +227,14 @@ func (s *Store) Cursors(ctx context.Context, subnets []netip.Prefix) (map[netip.
 // longer pays N times is the statement and parameter handling (on rqlite:
 // JSON parsing, the Raft log entry's size and its compression).
 func (s *Store) InsertAllocations(ctx context.Context, allocs []topo.Allocation) error {
+	if _, err := s.db.Exec(ctx, s.insertStmts(allocs)...); err != nil {
+		return fmt.Errorf("record %d allocation(s): %w", len(allocs), err)
+	}
+	return nil
+}
+
+// insertStmts gives the batch that records allocations (InsertAllocations).
+func (s *Store) insertStmts(allocs []topo.Allocation) []Stmt {
 	var b []Stmt
 	for _, g := range groupAllocations(allocs) {
 		for rest := g; len(rest) > 0; {
@@ -235,10 +243,7 @@ func (s *Store) InsertAllocations(ctx context.Context, allocs []topo.Allocation)
 			rest = rest[n:]
 		}
 	}
-	if _, err := s.db.Exec(ctx, b...); err != nil {
-		return fmt.Errorf("record %d allocation(s): %w", len(allocs), err)
-	}
-	return nil
+	return b
 }
 
 // insertChunk bounds the addresses of one statement: two parameters each
@@ -313,21 +318,36 @@ func (s *Store) insertAllocationRows(allocs []topo.Allocation) []Stmt {
 // them, and returns what it freed. Releasing what is not held frees nothing
 // and is no error.
 func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([]topo.Allocation, error) {
-	w, args := f.where()
-	token, err := releaseToken()
+	stmts, token, err := s.releaseStmts(f, kind)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.db.Exec(ctx, stmts...); err != nil {
+		return nil, fmt.Errorf("release: %w", err)
+	}
+	return s.readReleased(ctx, token)
+}
+
+// releaseStmts gives the batch of one release (copy to the ledger, marked
+// with a token of its own, then delete) and the token.
+func (s *Store) releaseStmts(f AllocationFilter, kind string) ([]Stmt, string, error) {
+	w, args := f.where()
+	token, err := releaseToken()
+	if err != nil {
+		return nil, "", err
+	}
 	copyArgs := append([]any{s.stamp(), kind, s.Actor, token}, args...)
-	_, err = s.db.Exec(ctx,
+	return []Stmt{
 		Q(`INSERT INTO events (at, kind, actor, address, subnet, node_id, tor_id, purpose, container, ifname,
 			network, pod_ns, pod_name, detail)
 			SELECT ?, ?, ?, address, subnet, node_id, tor_id, purpose, COALESCE(container, ''), ifname,
 			network, pod_ns, pod_name, ? FROM allocations WHERE `+w, copyArgs...),
-		Q(`DELETE FROM allocations WHERE `+w, args...))
-	if err != nil {
-		return nil, fmt.Errorf("release: %w", err)
-	}
+		Q(`DELETE FROM allocations WHERE `+w, args...),
+	}, token, nil
+}
+
+// readReleased reads back, by its token, what one release freed.
+func (s *Store) readReleased(ctx context.Context, token string) ([]topo.Allocation, error) {
 	evs, err := s.released(ctx, token)
 	if err != nil {
 		return nil, fmt.Errorf("read what was released: %w", err)

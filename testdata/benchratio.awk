@@ -22,6 +22,13 @@ function row(label, name, unit, ref, refunit, target,   m, r, ratio) {
 	rows = rows (rows == "" ? "" : ",\n") sprintf("  {\"benchmark\": \"%s\", \"what\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"reference\": %s, \"reference_unit\": \"%s\", \"ratio\": %s, \"target\": \"%s\"}",
 		name, label, m, unit, (r == "" ? "null" : r), refunit, (ratio == "" ? "null" : ratio), target)
 }
+# same prints a benchmark's figure next to the reference it measured on
+# the same line (in the same run).
+function same(name, unit, refunit,   m, r) {
+	if (!((name "|" unit) in vals) || !((name "|" refunit) in vals)) return
+	m = median(name "|" unit); r = median(name "|" refunit)
+	printf "%-44s %12.2f %-9s reference %-36s %12.2f   ratio %.3f\n", name, m, unit, refunit, r, m / r
+}
 END {
 	printf "\n== make bench: medians, each beside its reference from the same run\n"
 	printf "%-52s %14s %-12s %14s %-16s %7s  %s\n", "what", "netipam", "unit", "reference", "unit", "ratio", "target"
@@ -35,6 +42,10 @@ END {
 	row("durable allocation, SQLite, vs plain INSERT", "BenchmarkDurableAlloc/netipam-alloc", "allocs/s", "BenchmarkDurableAlloc/plain-insert", "allocs/s", "")
 	row("rqlite, 8 workers, vs raw single-row writes", "BenchmarkRqliteAllocVsRaw/8-workers", "allocs/s", "BenchmarkRqliteAllocVsRaw/8-workers", "raw-writes/s", ">= 0.8")
 	row("rqlite, alloc --count 1000 in one batch", "BenchmarkRqliteBatch/N=1000", "addrs/s", "", "", ">= 20000/s")
+	row("group commit, SQLite, 64 callers, vs raw batched INSERT", "BenchmarkGroupCommitSQLite", "allocs/s", "BenchmarkGroupCommitSQLite", "raw-rows/s", ">= 0.4 and 50000/s")
+	row("group commit, rqlite, 64 callers, vs raw single-row writes", "BenchmarkGroupCommitRqlite", "allocs/s", "BenchmarkGroupCommitRqlite", "raw-writes/s", ">= 3")
+	row("server start-up: load 1M rows into pools vs raw read", "BenchmarkLoadAll1M", "load-ms", "BenchmarkLoadAll1M", "read-ms", "<= 1000 ms")
+	row("server start-up: peak RSS vs raw read", "BenchmarkLoadAll1M", "peak-MB", "BenchmarkLoadAll1M", "read-peak-MB", "<= 200 MB")
 	row("CNI ADD, sequential, vs host-local (p50)", "BenchmarkCNIAdd/callers=1", "netipam-p50-ms", "BenchmarkCNIAdd/callers=1", "host-local-p50-ms", "<= 1.0")
 	row("CNI ADD, 8 callers, vs host-local (p50)", "BenchmarkCNIAdd/callers=8", "netipam-p50-ms", "BenchmarkCNIAdd/callers=8", "host-local-p50-ms", "<= 0.5")
 	row("CNI ADD via server, dual-stack, vs host-local (p50)", "BenchmarkCNIAddServer/dual-stack/callers=1", "netipam-p50-ms", "BenchmarkCNIAddServer/dual-stack/callers=1", "host-local-p50-ms", "<= 0.5")
