@@ -52,6 +52,7 @@ func BenchmarkServeAllocate(b *testing.B) {
 	}
 	defer st.Close()
 	d := server.NewDaemon(st)
+	defer d.Close()
 	b.ResetTimer()
 	var srv, loc float64
 	for i := range b.N {

@@ -52,6 +52,7 @@ creates a store: run netipam init or topo import first.`,
 			o.Log.Info("store open", "url", st.URL())
 			d := server.NewDaemon(st)
 			d.Metrics = server.NewMetrics(server.NewRegistry(), st)
+			d.Log = o.Log
 			o.Metrics = d.Metrics.Handler()
 			if err := server.Run(c.Context(), d, o.Options); err != nil {
 				return fmt.Errorf("serve: %w", err)

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -15,39 +16,70 @@ import (
 // allocator whose pools are kept between requests.
 type Daemon struct {
 	st     *store.Store
-	ledger alloc.Ledger
+	group  *store.GroupCommitter
 	alloc  *alloc.Allocator
 	ready  atomic.Bool
 	// Metrics, when set, records every request (a nil *Metrics records
 	// nothing).
 	Metrics *Metrics
+	// Log, when set, receives what goes wrong in the background.
+	Log *slog.Logger
 }
 
 var _ Service = (*Daemon)(nil)
 
-// newLedger is what the daemon's allocator writes through. MERGE SEAM: the
-// group-commit decorator (store.NewGroupCommitter) goes here.
-func newLedger(st *store.Store) alloc.Ledger { return st }
+// followEvery is how often the daemon reads the ledger's change feed: an
+// address released by another writer is allocatable again within it.
+const followEvery = 100 * time.Millisecond
 
 // NewDaemon returns the daemon's Service over an open store; it is not
-// ready until Load has run.
+// ready until Load has run. Its allocator writes through a group
+// committer: concurrent requests share one transaction (or one rqlite
+// request), and a failing one fails alone.
 func NewDaemon(st *store.Store) *Daemon {
-	l := newLedger(st)
-	return &Daemon{st: st, ledger: l, alloc: alloc.NewAllocator(l)}
+	d := &Daemon{st: st}
+	d.group = store.NewGroupCommitter(st, store.GroupOptions{
+		OnBatch: func(requests, _ int, _ time.Duration) { d.Metrics.ObserveBatch(requests) },
+		OnSplit: func(int) { d.Metrics.Conflict() },
+	})
+	d.alloc = alloc.NewAllocator(d.group)
+	return d
 }
 
-// Load is the start-up load; the daemon is ready once it returns nil.
-// MERGE SEAM: (*alloc.Allocator).LoadAll (every pool from the allocations
-// table) and Follow (the ledger's change feed) go here. For now it reads
-// the topology, so readiness at least means the store answers with a
-// current schema.
+// Load is the start-up load: every pool from the allocations table, then
+// the ledger's change feed from the event read before the load on, until
+// ctx ends. The daemon is ready once it returns nil.
 func (d *Daemon) Load(ctx context.Context) error {
-	if _, err := d.st.Subnets(ctx, store.SubnetFilter{}); err != nil {
+	start := time.Now()
+	from, err := d.st.LastEventID(ctx)
+	if err != nil {
+		return fmt.Errorf("read the ledger's position in %s: %w", d.st.URL(), err)
+	}
+	rows, err := d.st.Subnets(ctx, store.SubnetFilter{})
+	if err != nil {
 		return fmt.Errorf("load subnets from %s: %w", d.st.URL(), err)
 	}
+	subnets := make([]topo.Subnet, len(rows))
+	for i, r := range rows {
+		subnets[i] = r.Subnet
+	}
+	if err := d.alloc.LoadAll(ctx, subnets); err != nil {
+		return fmt.Errorf("build the pools from %s: %w", d.st.URL(), err)
+	}
+	d.Metrics.PoolRebuild(time.Since(start))
+	go d.alloc.Follow(ctx, d.st, from, followEvery, func(err error) { //nolint:errcheck // returns nil when ctx ends
+		d.Metrics.StoreError()
+		if d.Log != nil {
+			d.Log.Warn("read the ledger's change feed", "error", err)
+		}
+	})
 	d.ready.Store(true)
 	return nil
 }
+
+// Close writes what the group committer was handed and stops it; call it
+// once the listeners are shut down.
+func (d *Daemon) Close() error { return d.group.Close() }
 
 // Ready says whether Load has finished.
 func (d *Daemon) Ready() bool { return d.ready.Load() }
@@ -80,7 +112,7 @@ func (d *Daemon) Allocate(ctx context.Context, req alloc.Request) (out []topo.Al
 // Release releases through the store and frees the addresses in the pools.
 func (d *Daemon) Release(ctx context.Context, f store.AllocationFilter, kind string) (released []topo.Allocation, err error) {
 	defer d.timed(OpRelease)(&err)
-	if released, err = d.st.Release(ctx, f, kind); err != nil {
+	if released, err = d.group.Release(ctx, f, kind); err != nil {
 		return nil, err
 	}
 	d.alloc.Forget(released)

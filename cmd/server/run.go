@@ -126,6 +126,9 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 			runErr = errors.Join(runErr, fmt.Errorf("stop: in-flight requests still running after %s: %w", shutdownTimeout, err))
 		}
 	}
+	if err := d.Close(); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("stop: write the last group: %w", err))
+	}
 	return runErr
 }
 
