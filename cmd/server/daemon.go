@@ -15,10 +15,10 @@ import (
 // Daemon is the Service of `netipam serve`: one store and one long-lived
 // allocator whose pools are kept between requests.
 type Daemon struct {
-	st     *store.Store
-	group  *store.GroupCommitter
-	alloc  *alloc.Allocator
-	ready  atomic.Bool
+	st    *store.Store
+	group *store.GroupCommitter
+	alloc *alloc.Allocator
+	ready atomic.Bool
 	// Metrics, when set, records every request (a nil *Metrics records
 	// nothing).
 	Metrics *Metrics
