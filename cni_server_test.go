@@ -33,6 +33,15 @@ func TestCNIThroughServer(t *testing.T) {
 	if got := heldBy(t, url); len(got) != 0 {
 		t.Fatalf("after DEL through the server the store holds %v", got)
 	}
+	// GC through the server releases what is not valid, nothing else.
+	cniOK(t, cniCall{command: "ADD", container: "keep", conf: conf})
+	cniOK(t, cniCall{command: "ADD", container: "stale", conf: conf})
+	gc := strings.Replace(conf, `"ipam":`, `"cni.dev/valid-attachments": [{"containerID": "keep", "ifname": "eth0"}], "ipam":`, 1)
+	cniOK(t, cniCall{command: "GC", conf: gc})
+	if got := heldBy(t, url); len(got) != 2 || !strings.HasPrefix(got[0], "netipam-test/keep/eth0@node-01") || !strings.HasPrefix(got[1], "netipam-test/keep/eth0@node-01") {
+		t.Fatalf("after GC through the server the store holds %v, want keep's two addresses", got)
+	}
+	cniOK(t, cniCall{command: "STATUS", conf: conf})
 	// Errors keep their CNI codes through the server.
 	bad := strings.Replace(conf, `"node": "node-01"`, `"node": "node-99"`, 1)
 	if e := cniFail(t, cniCall{command: "ADD", container: "srv2", conf: bad}); e.Code != 7 || !strings.Contains(e.Msg, "node-99 is not registered") {
