@@ -68,20 +68,10 @@ func TestFeedQueryPlans(t *testing.T) {
 		t.Fatalf("%d statements recorded, want 3", len(stmts))
 	}
 	for _, s := range stmts {
-		rows, err := rec.Backend.Query(ctx, store.Q("EXPLAIN QUERY PLAN "+s.SQL, s.Args...))
+		plan, err := storetest.QueryPlan(rec.Backend, s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int64
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
 		p := strings.Join(plan, " | ")
 		if strings.Contains(p, "SCAN") || !strings.Contains(p, "SEARCH events") {
 			t.Errorf("%s\nplan: %s, want a search of events by its primary key", s.SQL, p)

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -157,27 +155,7 @@ func TestMetricsUsageGaugesRqlite(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	tp, err := topo.ParseTopology("topology.yaml", read("topology.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ApplyTopology(ctx, tp, false, "test"); err != nil {
-		t.Fatal(err)
-	}
-	nodes, err := topo.ParseNodes("nodes.yaml", read("nodes.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.UpsertNodes(ctx, nodes); err != nil {
-		t.Fatal(err)
-	}
+	storetest.LoadDemo(t, st)
 	checkDemoUsage(t, st)
 }
 

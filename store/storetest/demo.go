@@ -22,6 +22,27 @@ func DemoRecorded(t testing.TB) (*store.Store, *Recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	LoadDemo(t, st)
+	st.Close()
+	db, err := store.OpenBackend(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &Recorder{Backend: db}
+	rs, err := store.New(ctx, rec, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+	rec.Take()
+	return rs, rec
+}
+
+// LoadDemo gives a store the demo topology and nodes (testdata/topology.yaml
+// and testdata/nodes.yaml), through the store's own API.
+func LoadDemo(t testing.TB, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(self), "..", "..", "testdata")
 	read := func(name string) []byte {
@@ -45,17 +66,4 @@ func DemoRecorded(t testing.TB) (*store.Store, *Recorder) {
 	if err := st.UpsertNodes(ctx, nodes); err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
-	db, err := store.OpenBackend(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &Recorder{Backend: db}
-	rs, err := store.New(ctx, rec, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rs.Close() })
-	rec.Take()
-	return rs, rec
 }

@@ -104,21 +104,11 @@ func AssertIndexed(t testing.TB, db store.Backend, what string, stmts []store.St
 			continue
 		}
 		seen[st.SQL] = true
-		rows, err := db.Query(context.Background(), store.Q("EXPLAIN QUERY PLAN "+st.SQL, st.Args...))
+		plan, err := QueryPlan(db, st)
 		if err != nil {
 			t.Errorf("%s: EXPLAIN QUERY PLAN %s: %v", what, oneLine(st.SQL), err)
 			continue
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int64
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
 		if testing.Verbose() {
 			t.Logf("%s: %s\n  -> %s", what, oneLine(st.SQL), strings.Join(plan, " | "))
 		}
@@ -128,6 +118,26 @@ func AssertIndexed(t testing.TB, db store.Backend, what string, stmts []store.St
 			}
 		}
 	}
+}
+
+// QueryPlan gives the steps of EXPLAIN QUERY PLAN for a statement with its
+// arguments.
+func QueryPlan(db store.Backend, st store.Stmt) ([]string, error) {
+	rows, err := db.Query(context.Background(), store.Q("EXPLAIN QUERY PLAN "+st.SQL, st.Args...))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int64
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
