@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,29 +23,9 @@ func clusterDump(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var b strings.Builder
-	for _, tbl := range []string{"sqlite_master", "schema_migrations", "zones", "zone_cidrs", "pods", "pod_cidrs", "tors",
-		"subnets", "reservations", "nodes", "allocations", "events"} {
-		rows, err := db.Query(ctx, store.Q(`SELECT * FROM `+tbl+` ORDER BY rowid`))
-		if err != nil {
-			t.Fatalf("dump %s: %v", tbl, err)
-		}
-		cols, _ := rows.Columns()
-		fmt.Fprintf(&b, "== %s %v\n", tbl, cols)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
-	}
-	return b.String()
+	return renderTables(t, append([]string{"sqlite_master"}, dumpTables...), func(q string) (tableRows, error) {
+		return db.Query(ctx, store.Q(q))
+	})
 }
 
 // TestClusterSQLIsReadOnly sends hostile `netipam sql` input through

@@ -93,6 +93,10 @@ func seeded(t testing.TB) (url, path string) {
 	return url, path
 }
 
+// dumpTables are the tables dump compares, every one netipam writes.
+var dumpTables = []string{"schema_migrations", "zones", "zone_cidrs", "pods", "pod_cidrs", "tors", "subnets",
+	"reservations", "nodes", "allocations", "events"}
+
 // dump renders every table of a SQLite file as text, for before/after
 // comparison. It opens the file read-only.
 func dump(t testing.TB, path string) string {
@@ -102,11 +106,23 @@ func dump(t testing.TB, path string) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	tables := []string{"schema_migrations", "zones", "zone_cidrs", "pods", "pod_cidrs", "tors", "subnets",
-		"reservations", "nodes", "allocations", "events"}
+	return renderTables(t, dumpTables, func(q string) (tableRows, error) { return db.Query(q) })
+}
+
+// tableRows is a query's result, database/sql's or a store Backend's.
+type tableRows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Close() error
+}
+
+// renderTables renders the rows of each table, in rowid order, as text.
+func renderTables(t testing.TB, tables []string, query func(string) (tableRows, error)) string {
+	t.Helper()
 	var b strings.Builder
 	for _, tbl := range tables {
-		rows, err := db.Query("SELECT * FROM " + tbl + " ORDER BY rowid")
+		rows, err := query("SELECT * FROM " + tbl + " ORDER BY rowid")
 		if err != nil {
 			t.Fatalf("dump %s: %v", tbl, err)
 		}
