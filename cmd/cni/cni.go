@@ -61,14 +61,16 @@ type handler func(args *skel.CmdArgs, c *config, svc server.Service) error
 func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 	return func(args *skel.CmdArgs) error {
 		err := func() error {
-			var head struct{ CNIVersion, Name string }
-			_ = json.Unmarshal(args.StdinData, &head) // parseConfig reports a bad config
-			p.cniVersion = head.CNIVersion
-			p.details = describe("network", head.Name, "container", args.ContainerID, "interface", args.IfName)
 			c, err := parseConfig(args.StdinData, os.Hostname)
 			if err != nil {
+				// What the config says of itself, for the error result only.
+				var head struct{ CNIVersion, Name string }
+				_ = json.Unmarshal(args.StdinData, &head) // may fail too: the error says why
+				p.cniVersion = head.CNIVersion
+				p.details = describe("network", head.Name, "container", args.ContainerID, "interface", args.IfName)
 				return err
 			}
+			p.cniVersion = c.CNIVersion
 			p.details = describe("node", c.Node, "network", c.Network, "container", args.ContainerID,
 				"interface", args.IfName, "server", c.Server, "store", c.Store)
 			svc, closeSvc, err := p.service(c)
