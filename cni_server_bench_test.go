@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // BenchmarkCNIAddServer measures CNI ADD through a running `netipam serve`
@@ -36,11 +35,7 @@ func BenchmarkCNIAddServer(b *testing.B) {
 				n := addLatencies(b, binary, conf, callers, b.N)
 				h := addLatencies(b, hostLocal, hl, callers, b.N)
 				b.StopTimer()
-				ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-				b.ReportMetric(ms(percentile(n, 50)), "netipam-p50-ms")
-				b.ReportMetric(ms(percentile(h, 50)), "host-local-p50-ms")
-				b.ReportMetric(ms(percentile(n, 50))/ms(percentile(h, 50)), "p50-ratio")
-				b.ReportMetric(ms(percentile(n, 99))/ms(percentile(h, 99)), "p99-ratio")
+				reportVersusHostLocal(b, n, h)
 			})
 		}
 	}
