@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // EnvStore names the environment variable that selects the store.
@@ -137,11 +136,15 @@ const (
 // store and how to create it; a read-only open of an older schema fails
 // with ErrSchema.
 func OpenMode(ctx context.Context, url string, mode Mode) (*Store, error) {
+	now, err := clockFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	db, err := openBackend(ctx, url, mode)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, url: url, Now: time.Now, Actor: defaultActor()}
+	s := &Store{db: db, url: url, Now: now, Actor: defaultActor()}
 	if err := s.prepare(ctx, mode); err != nil {
 		db.Close()
 		return nil, err
