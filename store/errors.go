@@ -1,7 +1,6 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -16,23 +15,14 @@ var (
 	ErrNotFound    = topo.ErrNotFound
 	ErrConflict    = topo.ErrConflict
 	ErrUnavailable = topo.ErrUnavailable
-	// ErrReadOnly: the store refused a write (a read-only file, or a write
-	// sent to `netipam sql`).
-	ErrReadOnly = errors.New("read-only")
-	// ErrCorrupt: the database file is not a netipam database or is damaged.
-	ErrCorrupt = errors.New("database file is corrupt or not a database")
-	// ErrNoStore: the store a URL names does not exist (no file, or no
-	// netipam schema in it or in the rqlite cluster), and the caller may not
-	// create one.
-	ErrNoStore = errors.New("store does not exist")
-	// ErrBadURL: a store URL that names no store (unknown scheme, empty
-	// path, a bad rqlite host list): how netipam was called is wrong.
-	ErrBadURL = errors.New("bad store URL")
-	// ErrNoSpace: the store's device is full.
-	ErrNoSpace = errors.New("no space left on the store's device")
-	// ErrSchema: the store's schema is older than this binary and may not be
-	// migrated here (a read-only open).
-	ErrSchema = errors.New("store schema is out of date")
+	// The store's own kinds live in package topo too, for the same
+	// reason (the CNI plugin maps them without importing the store).
+	ErrReadOnly = topo.ErrReadOnly
+	ErrCorrupt  = topo.ErrCorrupt
+	ErrNoStore  = topo.ErrNoStore
+	ErrBadURL   = topo.ErrBadURL
+	ErrNoSpace  = topo.ErrNoSpace
+	ErrSchema   = topo.ErrSchema
 )
 
 // URLError says why a store URL names no store. errors.Is(err, ErrBadURL)
