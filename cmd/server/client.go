@@ -1,21 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
-	"os"
-	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -23,38 +12,18 @@ import (
 // ErrUnreachable: no connection to the server could be made at all (no
 // socket file, connection refused). Only then may a caller fall back to
 // the store: a server that answered, even with an error, decided.
-var ErrUnreachable = errors.New("server unreachable")
+var ErrUnreachable = api.ErrUnreachable
 
-// Client timeouts: a connection is made at once or not at all; a request
-// (allocation with retries on a busy store included) gets a generous
-// bound.
-const (
-	dialTimeout    = 2 * time.Second
-	requestTimeout = 60 * time.Second
-)
+// ClientOptions are the client's optional settings (api.ClientOptions).
+type ClientOptions = api.ClientOptions
 
-// Client is the Service of a running `netipam serve`, over HTTP.
+// Client is the Service of a running `netipam serve`, over HTTP: the API's
+// client (package api) in the store's terms.
 type Client struct {
-	base  string // http://host:port or https://host:port; http://netipam for a socket
-	token string
-	hc    *http.Client
+	api *api.Client
 }
 
 var _ Service = (*Client)(nil)
-
-// dialError marks a failure to connect, as opposed to one after the
-// connection was made.
-type dialError struct{ err error }
-
-func (e dialError) Error() string { return e.err.Error() }
-func (e dialError) Unwrap() error { return e.err }
-
-// ClientOptions are the client's optional settings.
-type ClientOptions struct {
-	// CAFile, when set, is a PEM file of the CAs a https server's
-	// certificate must chain to, instead of the system roots.
-	CAFile string
-}
 
 // NewClient returns a client for unix:///path/to.sock, http://host:port or
 // https://host:port; token, when not empty, is sent as a bearer token.
@@ -64,158 +33,39 @@ func NewClient(rawURL, token string) (*Client, error) {
 
 // NewClientWith is NewClient with options.
 func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
-	u, err := url.Parse(rawURL)
+	c, err := api.NewClientWith(rawURL, token, o)
 	if err != nil {
-		return nil, topo.Errorf(topo.ErrInvalid, "server URL %.100q: %v: use unix:///path/to.sock, http://host:port or https://host:port", rawURL, err)
+		return nil, err
 	}
-	d := &net.Dialer{Timeout: dialTimeout}
-	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: 5 * time.Second, ResponseHeaderTimeout: requestTimeout}
-	c := &Client{token: token, hc: &http.Client{Transport: tr, Timeout: requestTimeout}}
-	switch {
-	case u.Scheme == "unix" && u.Path != "" && u.Host == "":
-		path := u.Path
-		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
-			conn, err := d.DialContext(ctx, "unix", path)
-			if err != nil {
-				return nil, dialError{err}
-			}
-			return conn, nil
-		}
-		c.base = "http://netipam"
-	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && (u.Path == "" || u.Path == "/"):
-		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := d.DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, dialError{err}
-			}
-			return conn, nil
-		}
-		c.base = u.Scheme + "://" + u.Host
-		if o.CAFile != "" {
-			pem, err := os.ReadFile(o.CAFile)
-			if err != nil {
-				return nil, topo.Errorf(topo.ErrInvalid, "read CA file %s: %w", o.CAFile, err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, topo.Errorf(topo.ErrInvalid, "CA file %s holds no PEM certificate", o.CAFile)
-			}
-			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-		}
-	default:
-		return nil, topo.Errorf(topo.ErrInvalid, "server URL %.100q: use unix:///path/to.sock, http://host:port or https://host:port", rawURL)
-	}
-	return c, nil
+	return &Client{api: c}, nil
 }
 
 // do sends a request and decodes a 200 answer into out, or the error
-// body into the error of its kind.
+// body into the error of its kind (api.Client.Do).
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		var de dialError
-		if errors.As(err, &de) {
-			return &unreachableError{fmt.Errorf("connect to netipam server: %w", de.err)}
-		}
-		return topo.Errorf(topo.ErrUnavailable, "%s %s on netipam server: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	dec := json.NewDecoder(io.LimitReader(resp.Body, 256<<20))
-	if resp.StatusCode != http.StatusOK {
-		var e errorJSON
-		if err := dec.Decode(&e); err != nil || e.Kind == "" {
-			return fmt.Errorf("%s %s on netipam server: status %s without an error body", method, path, resp.Status)
-		}
-		return topo.Errorf(kindNamed(e.Kind), "%s", e.Error)
-	}
-	if err := dec.Decode(out); err != nil {
-		return fmt.Errorf("read the answer to %s %s from netipam server: %w", method, path, err)
-	}
-	return nil
-}
-
-// unreachableError is ErrUnreachable with the cause; it is also
-// topo.ErrUnavailable (exit 6, CNI 11) for a caller that does not fall
-// back.
-type unreachableError struct{ err error }
-
-func (e *unreachableError) Error() string { return e.err.Error() + ": is `netipam serve` running?" }
-func (e *unreachableError) Unwrap() []error {
-	return []error{e.err, ErrUnreachable, topo.ErrUnavailable}
+	return c.api.Do(ctx, method, path, body, out)
 }
 
 // Allocate asks the server to allocate.
 func (c *Client) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	var out []allocationJSON
-	if err := c.do(ctx, http.MethodPost, "/v1/allocate", toAllocateBody(req), &out); err != nil {
-		return nil, err
-	}
-	return fromAllocationsJSON(out), nil
+	return c.api.Allocate(ctx, req)
 }
 
 // Release asks the server to release.
 func (c *Client) Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error) {
-	var out []allocationJSON
-	if err := c.do(ctx, http.MethodPost, "/v1/release", releaseBody{filterJSON: toFilterJSON(f), Kind: kind}, &out); err != nil {
-		return nil, err
-	}
-	return fromAllocationsJSON(out), nil
+	return c.api.Release(ctx, toFilterJSON(f), kind)
 }
 
 // Allocations asks the server for allocations. NotOwners is a release
 // (GC) filter only.
 func (c *Client) Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error) {
-	if f.NotOwners != nil {
-		return nil, topo.Errorf(topo.ErrInvalid, "list allocations: a not-owners filter is for gc only")
-	}
-	var out []allocationJSON
-	path := "/v1/allocations"
-	if q := toFilterJSON(f).query().Encode(); q != "" {
-		path += "?" + q
-	}
-	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
-		return nil, err
-	}
-	return fromAllocationsJSON(out), nil
+	return c.api.Allocations(ctx, toFilterJSON(f))
 }
 
 // Subnets asks the server for subnets.
 func (c *Client) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error) {
-	q := url.Values{}
-	if f.TOR != nil {
-		q.Set("tor", *f.TOR)
-	}
-	if f.Purpose != nil {
-		q.Set("purpose", *f.Purpose)
-	}
-	if f.CIDR != nil {
-		q.Set("cidr", f.CIDR.String())
-	}
-	path := "/v1/subnets"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	var out []subnetJSON
-	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
+	out, err := c.api.Subnets(ctx, api.SubnetQuery{TOR: f.TOR, Purpose: f.Purpose, CIDR: f.CIDR})
+	if err != nil {
 		return nil, err
 	}
 	return fromSubnetsJSON(out), nil
@@ -223,25 +73,16 @@ func (c *Client) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.Sub
 
 // NodeTOR asks the server for a node's TOR.
 func (c *Client) NodeTOR(ctx context.Context, node string) (string, error) {
-	var out torJSON
-	if err := c.do(ctx, http.MethodGet, "/v1/nodes/"+url.PathEscape(node)+"/tor", nil, &out); err != nil {
-		return "", err
-	}
-	return out.TOR, nil
+	return c.api.NodeTOR(ctx, node)
 }
 
 // Usage asks the server for usage totals.
 func (c *Client) Usage(ctx context.Context) ([]alloc.UsageRow, error) {
-	var out []alloc.UsageRow
-	if err := c.do(ctx, http.MethodGet, "/v1/usage", nil, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return c.api.Usage(ctx)
 }
 
 // Ready says whether the server answers /readyz with 200 (nil) or why
 // not.
 func (c *Client) Ready(ctx context.Context) error {
-	var s statusJSON
-	return c.do(ctx, http.MethodGet, "/readyz", nil, &s)
+	return c.api.Ready(ctx)
 }

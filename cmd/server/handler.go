@@ -134,7 +134,7 @@ func (a *API) allocate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	req := b.request()
+	req := b.Request()
 	if err := req.Validate(); err != nil {
 		writeError(w, err)
 		return
@@ -168,7 +168,7 @@ func (a *API) release(w http.ResponseWriter, r *http.Request) {
 		writeError(w, topo.Errorf(topo.ErrInvalid, "release: say what to release: addresses, a node or an attachment (network, container, ifname)"))
 		return
 	}
-	as, err := a.Svc.Release(r.Context(), b.filter(), b.Kind)
+	as, err := a.Svc.Release(r.Context(), StoreFilter(b.Filter), b.Kind)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -202,7 +202,7 @@ func allocationFilter(r *http.Request) (store.AllocationFilter, error) {
 		}
 		j.Subnet = &p
 	}
-	return j.filter(), nil
+	return StoreFilter(j), nil
 }
 
 func (a *API) allocations(w http.ResponseWriter, r *http.Request) {

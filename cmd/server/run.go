@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -16,7 +17,7 @@ import (
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 30 * time.Second
-	writeTimeout      = requestTimeout + 5*time.Second
+	writeTimeout      = api.RequestTimeout + 5*time.Second
 	idleTimeout       = 2 * time.Minute
 	// shutdownTimeout bounds how long a stop waits for in-flight requests.
 	shutdownTimeout = 30 * time.Second

@@ -1,19 +1,18 @@
-package server
+package api
 
 import (
 	"errors"
 	"net/http"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
 // ErrUnauthorized: a TCP request without a valid bearer token.
 var ErrUnauthorized = errors.New("unauthorized")
 
-// errInternal is the kind of an error no other kind matches.
-var errInternal = errors.New("internal error")
+// ErrInternal is the kind of an error no other kind matches.
+var ErrInternal = errors.New("internal error")
 
 // kinds is the one table between error kinds, their names in the JSON
 // error body and HTTP statuses, both ways: the handlers write the first
@@ -28,23 +27,23 @@ var kinds = []struct {
 	status int
 }{
 	{"unauthorized", ErrUnauthorized, http.StatusUnauthorized},
-	{"bad_url", store.ErrBadURL, http.StatusBadRequest},
-	{"no_store", store.ErrNoStore, http.StatusInternalServerError},
-	{"no_space", store.ErrNoSpace, http.StatusInsufficientStorage},
-	{"schema", store.ErrSchema, http.StatusInternalServerError},
+	{"bad_url", topo.ErrBadURL, http.StatusBadRequest},
+	{"no_store", topo.ErrNoStore, http.StatusInternalServerError},
+	{"no_space", topo.ErrNoSpace, http.StatusInsufficientStorage},
+	{"schema", topo.ErrSchema, http.StatusInternalServerError},
 	{"not_found", topo.ErrNotFound, http.StatusNotFound},
 	{"conflict", topo.ErrConflict, http.StatusConflict},
 	{"exhausted", topo.ErrExhausted, http.StatusInsufficientStorage},
 	{"unavailable", topo.ErrUnavailable, http.StatusServiceUnavailable},
-	{"read_only", store.ErrReadOnly, http.StatusInternalServerError},
-	{"corrupt", store.ErrCorrupt, http.StatusInternalServerError},
+	{"read_only", topo.ErrReadOnly, http.StatusInternalServerError},
+	{"corrupt", topo.ErrCorrupt, http.StatusInternalServerError},
 	{"invalid", topo.ErrInvalid, http.StatusBadRequest},
-	{"internal", errInternal, http.StatusInternalServerError},
+	{"internal", ErrInternal, http.StatusInternalServerError},
 }
 
-// kindOf names err's kind and its HTTP status, in the order cmd.ExitCode
+// KindOf names err's kind and its HTTP status, in the order cmd.ExitCode
 // tests them.
-func kindOf(err error) (name string, status int) {
+func KindOf(err error) (name string, status int) {
 	for _, k := range kinds {
 		if errors.Is(err, k.kind) {
 			return k.name, k.status
@@ -60,13 +59,13 @@ func kindOf(err error) (name string, status int) {
 	return "internal", http.StatusInternalServerError
 }
 
-// kindNamed is the kind a JSON error body names; an unknown name is an
+// KindNamed is the kind a JSON error body names; an unknown name is an
 // internal error.
-func kindNamed(name string) error {
+func KindNamed(name string) error {
 	for _, k := range kinds {
 		if k.name == name {
 			return k.kind
 		}
 	}
-	return errInternal
+	return ErrInternal
 }

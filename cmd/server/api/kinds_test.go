@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"errors"
@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -17,11 +16,11 @@ import (
 func TestKindsRoundTrip(t *testing.T) {
 	for _, k := range kinds {
 		err := fmt.Errorf("wrapped: %w", topo.Errorf(k.kind, "something %s", k.name))
-		name, status := kindOf(err)
+		name, status := KindOf(err)
 		if name != k.name || status != k.status {
-			t.Errorf("%v: kindOf gave %s %d, want %s %d", k.kind, name, status, k.name, k.status)
+			t.Errorf("%v: KindOf gave %s %d, want %s %d", k.kind, name, status, k.name, k.status)
 		}
-		if back := kindNamed(name); !errors.Is(topo.Errorf(back, "x"), k.kind) {
+		if back := KindNamed(name); !errors.Is(topo.Errorf(back, "x"), k.kind) {
 			t.Errorf("%s: came back as %v", name, back)
 		}
 	}
@@ -33,13 +32,13 @@ func TestKindsRoundTrip(t *testing.T) {
 		{errors.New("boom"), "internal", http.StatusInternalServerError},
 		{topo.Errors{}, "invalid", http.StatusBadRequest},
 		{&alloc.NotInRangeError{Addr: netip.MustParseAddr("10.0.0.1"), Prefix: netip.MustParsePrefix("10.1.0.0/24")}, "invalid", http.StatusBadRequest},
-		{fmt.Errorf("open: %w", store.ErrNoStore), "no_store", http.StatusInternalServerError},
+		{fmt.Errorf("open: %w", topo.ErrNoStore), "no_store", http.StatusInternalServerError},
 	} {
-		if name, status := kindOf(tc.err); name != tc.name || status != tc.status {
+		if name, status := KindOf(tc.err); name != tc.name || status != tc.status {
 			t.Errorf("%v: %s %d, want %s %d", tc.err, name, status, tc.name, tc.status)
 		}
 	}
-	if got := kindNamed("no-such-kind"); got != errInternal {
+	if got := KindNamed("no-such-kind"); got != ErrInternal {
 		t.Errorf("an unknown kind name came back as %v", got)
 	}
 }

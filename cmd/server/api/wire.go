@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/netip"
@@ -6,15 +6,14 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
 // The JSON forms of the API, version 1. Field names are stable: scripts
 // and other clients read them.
 
-// allocateBody is POST /v1/allocate.
-type allocateBody struct {
+// AllocateBody is POST /v1/allocate.
+type AllocateBody struct {
 	Node      string         `json:"node"`
 	Purposes  []topo.Purpose `json:"purposes,omitempty"`
 	Family    topo.Family    `json:"family,omitempty"`
@@ -27,18 +26,20 @@ type allocateBody struct {
 	PodName   string         `json:"pod_name,omitempty"`
 }
 
-func toAllocateBody(r alloc.Request) allocateBody {
-	return allocateBody{Node: r.Node, Purposes: r.Purposes, Family: r.Family, Count: r.Count, IPs: r.IPs,
+// NewAllocateBody is the body of a request.
+func NewAllocateBody(r alloc.Request) AllocateBody {
+	return AllocateBody{Node: r.Node, Purposes: r.Purposes, Family: r.Family, Count: r.Count, IPs: r.IPs,
 		Network: r.Network, Container: r.Container, IfName: r.IfName, PodNS: r.PodNS, PodName: r.PodName}
 }
 
-func (b allocateBody) request() alloc.Request {
+// Request is the request a body asks.
+func (b AllocateBody) Request() alloc.Request {
 	return alloc.Request{Node: b.Node, Purposes: b.Purposes, Family: b.Family, Count: b.Count, IPs: b.IPs,
 		Network: b.Network, Container: b.Container, IfName: b.IfName, PodNS: b.PodNS, PodName: b.PodName}
 }
 
-// allocationJSON is one allocation.
-type allocationJSON struct {
+// Allocation is one allocation.
+type Allocation struct {
 	Address   netip.Addr   `json:"address"`
 	Subnet    netip.Prefix `json:"subnet"`
 	Purpose   topo.Purpose `json:"purpose"`
@@ -53,15 +54,17 @@ type allocationJSON struct {
 	At        time.Time    `json:"at,omitzero"`
 }
 
-func toAllocationsJSON(as []topo.Allocation) []allocationJSON {
-	out := make([]allocationJSON, len(as))
+// Allocations is the JSON form of allocations.
+func Allocations(as []topo.Allocation) []Allocation {
+	out := make([]Allocation, len(as))
 	for i, a := range as {
-		out[i] = allocationJSON(a)
+		out[i] = Allocation(a)
 	}
 	return out
 }
 
-func fromAllocationsJSON(as []allocationJSON) []topo.Allocation {
+// Domain is the allocations a JSON list names.
+func Domain(as []Allocation) []topo.Allocation {
 	out := make([]topo.Allocation, len(as))
 	for i, a := range as {
 		out[i] = topo.Allocation(a)
@@ -69,52 +72,45 @@ func fromAllocationsJSON(as []allocationJSON) []topo.Allocation {
 	return out
 }
 
-// attachmentJSON is a CNI attachment key.
-type attachmentJSON struct {
+// Attachment is a CNI attachment key.
+type Attachment struct {
 	Network   string `json:"network"`
 	Container string `json:"container"`
 	IfName    string `json:"ifname"`
 }
 
-// filterJSON is store.AllocationFilter: an absent field matches everything.
-type filterJSON struct {
-	Addresses []netip.Addr     `json:"addresses,omitempty"`
-	Node      *string          `json:"node,omitempty"`
-	TOR       *string          `json:"tor,omitempty"`
-	Subnet    *netip.Prefix    `json:"subnet,omitempty"`
-	Container *string          `json:"container,omitempty"`
-	IfName    *string          `json:"ifname,omitempty"`
-	Network   *string          `json:"network,omitempty"`
-	NotOwners []attachmentJSON `json:"not_owners,omitempty"`
+// Filter selects allocations, as store.AllocationFilter does: an absent
+// field matches everything.
+type Filter struct {
+	Addresses []netip.Addr  `json:"addresses,omitempty"`
+	Node      *string       `json:"node,omitempty"`
+	TOR       *string       `json:"tor,omitempty"`
+	Subnet    *netip.Prefix `json:"subnet,omitempty"`
+	Container *string       `json:"container,omitempty"`
+	IfName    *string       `json:"ifname,omitempty"`
+	Network   *string       `json:"network,omitempty"`
+	// NotOwners, with Node and Network, selects the node's container
+	// allocations of that network whose (container, ifname) is not listed:
+	// what CNI GC releases. An empty list (JSON []) selects every container
+	// allocation; null or absent means no such condition.
+	NotOwners []Attachment `json:"not_owners"`
 }
 
-func toFilterJSON(f store.AllocationFilter) filterJSON {
-	j := filterJSON{Addresses: f.Addresses, Node: f.Node, TOR: f.TOR, Subnet: f.Subnet,
-		Container: f.Container, IfName: f.IfName, Network: f.Network}
-	for _, o := range f.NotOwners {
-		j.NotOwners = append(j.NotOwners, attachmentJSON(o))
-	}
-	return j
+// OwnedBy selects what an attachment holds on a node: the CNI spec's key,
+// checked against the node that asks (store.OwnedBy).
+func OwnedBy(node string, a topo.Attachment) Filter {
+	return Filter{Node: &node, Network: &a.Network, Container: &a.Container, IfName: &a.IfName}
 }
 
-func (j filterJSON) filter() store.AllocationFilter {
-	f := store.AllocationFilter{Addresses: j.Addresses, Node: j.Node, TOR: j.TOR, Subnet: j.Subnet,
-		Container: j.Container, IfName: j.IfName, Network: j.Network}
-	for _, o := range j.NotOwners {
-		f.NotOwners = append(f.NotOwners, topo.Attachment(o))
-	}
-	return f
-}
-
-// releaseBody is POST /v1/release: what to release and the ledger's kind,
+// ReleaseBody is POST /v1/release: what to release and the ledger's kind,
 // "release" (default) or "gc".
-type releaseBody struct {
-	filterJSON
+type ReleaseBody struct {
+	Filter
 	Kind string `json:"kind,omitempty"`
 }
 
-// query writes a filter as URL parameters for GET /v1/allocations.
-func (j filterJSON) query() url.Values {
+// Query writes a filter as URL parameters for GET /v1/allocations.
+func (j Filter) Query() url.Values {
 	q := url.Values{}
 	for _, a := range j.Addresses {
 		q.Add("address", a.String())
@@ -135,8 +131,8 @@ func (j filterJSON) query() url.Values {
 	return q
 }
 
-// subnetJSON is a subnet with where it sits and its use.
-type subnetJSON struct {
+// Subnet is a subnet with where it sits and its use.
+type Subnet struct {
 	CIDR    netip.Prefix   `json:"cidr"`
 	Purpose topo.Purpose   `json:"purpose"`
 	Gateway netip.Addr     `json:"gateway"`
@@ -148,36 +144,46 @@ type subnetJSON struct {
 	Used    int64          `json:"used"`
 }
 
-// torJSON is GET /v1/nodes/{id}/tor.
-type torJSON struct {
+// Use is the part of a subnet the shared rules read (alloc.CheckRoom).
+func (j Subnet) Use() alloc.SubnetUse {
+	return alloc.SubnetUse{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude},
+		Zone: j.Zone, Pod: j.Pod, TOR: j.TOR, Used: j.Used}
+}
+
+// SubnetQuery selects subnets for GET /v1/subnets; nil fields match
+// everything.
+type SubnetQuery struct {
+	TOR, Purpose *string
+	CIDR         *netip.Prefix
+}
+
+// Values writes the query as URL parameters.
+func (q SubnetQuery) Values() url.Values {
+	v := url.Values{}
+	if q.TOR != nil {
+		v.Set("tor", *q.TOR)
+	}
+	if q.Purpose != nil {
+		v.Set("purpose", *q.Purpose)
+	}
+	if q.CIDR != nil {
+		v.Set("cidr", q.CIDR.String())
+	}
+	return v
+}
+
+// TOR is GET /v1/nodes/{id}/tor.
+type TOR struct {
 	TOR string `json:"tor"`
 }
 
-// errorJSON is every error answer.
-type errorJSON struct {
+// Error is every error answer.
+type Error struct {
 	Kind  string `json:"kind"`
 	Error string `json:"error"`
 }
 
-func toSubnetsJSON(rows []store.SubnetRow) []subnetJSON {
-	out := make([]subnetJSON, len(rows))
-	for i, r := range rows {
-		out[i] = subnetJSON{CIDR: r.CIDR, Purpose: r.Purpose, Gateway: r.Gateway, Exclude: r.Exclude,
-			TOR: r.TOR, Pod: r.Pod, Zone: r.Zone, Source: r.Source, Used: r.Used}
-	}
-	return out
-}
-
-func fromSubnetsJSON(js []subnetJSON) []store.SubnetRow {
-	out := make([]store.SubnetRow, len(js))
-	for i, j := range js {
-		out[i] = store.SubnetRow{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude},
-			TOR: j.TOR, Pod: j.Pod, Zone: j.Zone, Source: j.Source, Used: j.Used}
-	}
-	return out
-}
-
-// statusJSON is /readyz and /healthz when all is well.
-type statusJSON struct {
+// Status is /readyz and /healthz when all is well.
+type Status struct {
 	Status string `json:"status"`
 }

@@ -1,0 +1,237 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/topo"
+)
+
+// ErrUnreachable: no connection to the server could be made at all (no
+// socket file, connection refused). Only then may a caller fall back to
+// the store: a server that answered, even with an error, decided.
+var ErrUnreachable = errors.New("server unreachable")
+
+// Client timeouts: a connection is made at once or not at all; a request
+// (allocation with retries on a busy store included) gets a generous
+// bound.
+const (
+	dialTimeout = 2 * time.Second
+	// RequestTimeout bounds a request, its allocation retries included.
+	RequestTimeout = 60 * time.Second
+)
+
+// Client asks a running `netipam serve` over HTTP, in the API's own
+// terms; it needs neither the store nor the server's code, so that the
+// CNI plugin can use it from its light start (see cmd/cni/early.go).
+type Client struct {
+	base  string // http://host:port or https://host:port; http://netipam for a socket
+	token string
+	hc    *http.Client
+}
+
+// dialError marks a failure to connect, as opposed to one after the
+// connection was made.
+type dialError struct{ err error }
+
+func (e dialError) Error() string { return e.err.Error() }
+func (e dialError) Unwrap() error { return e.err }
+
+// ClientOptions are the client's optional settings.
+type ClientOptions struct {
+	// CAFile, when set, is a PEM file of the CAs a https server's
+	// certificate must chain to, instead of the system roots.
+	CAFile string
+}
+
+// NewClient returns a client for unix:///path/to.sock, http://host:port or
+// https://host:port; token, when not empty, is sent as a bearer token.
+func NewClient(rawURL, token string) (*Client, error) {
+	return NewClientWith(rawURL, token, ClientOptions{})
+}
+
+// NewClientWith is NewClient with options.
+func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, topo.Errorf(topo.ErrInvalid, "server URL %.100q: %v: use unix:///path/to.sock, http://host:port or https://host:port", rawURL, err)
+	}
+	d := &net.Dialer{Timeout: dialTimeout}
+	tr := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
+		TLSHandshakeTimeout: 5 * time.Second, ResponseHeaderTimeout: RequestTimeout}
+	c := &Client{token: token, hc: &http.Client{Transport: tr, Timeout: RequestTimeout}}
+	switch {
+	case u.Scheme == "unix" && u.Path != "" && u.Host == "":
+		path := u.Path
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			conn, err := d.DialContext(ctx, "unix", path)
+			if err != nil {
+				return nil, dialError{err}
+			}
+			return conn, nil
+		}
+		c.base = "http://netipam"
+	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && (u.Path == "" || u.Path == "/"):
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, dialError{err}
+			}
+			return conn, nil
+		}
+		c.base = u.Scheme + "://" + u.Host
+		if o.CAFile != "" {
+			pem, err := os.ReadFile(o.CAFile)
+			if err != nil {
+				return nil, topo.Errorf(topo.ErrInvalid, "read CA file %s: %w", o.CAFile, err)
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, topo.Errorf(topo.ErrInvalid, "CA file %s holds no PEM certificate", o.CAFile)
+			}
+			tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		}
+	default:
+		return nil, topo.Errorf(topo.ErrInvalid, "server URL %.100q: use unix:///path/to.sock, http://host:port or https://host:port", rawURL)
+	}
+	return c, nil
+}
+
+// Do sends a request and decodes a 200 answer into out, or the error
+// body into the error of its kind.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		var de dialError
+		if errors.As(err, &de) {
+			return &unreachableError{fmt.Errorf("connect to netipam server: %w", de.err)}
+		}
+		return topo.Errorf(topo.ErrUnavailable, "%s %s on netipam server: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(io.LimitReader(resp.Body, 256<<20))
+	if resp.StatusCode != http.StatusOK {
+		var e Error
+		if err := dec.Decode(&e); err != nil || e.Kind == "" {
+			return fmt.Errorf("%s %s on netipam server: status %s without an error body", method, path, resp.Status)
+		}
+		return topo.Errorf(KindNamed(e.Kind), "%s", e.Error)
+	}
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("read the answer to %s %s from netipam server: %w", method, path, err)
+	}
+	return nil
+}
+
+// unreachableError is ErrUnreachable with the cause; it is also
+// topo.ErrUnavailable (exit 6, CNI 11) for a caller that does not fall
+// back.
+type unreachableError struct{ err error }
+
+func (e *unreachableError) Error() string { return e.err.Error() + ": is `netipam serve` running?" }
+func (e *unreachableError) Unwrap() []error {
+	return []error{e.err, ErrUnreachable, topo.ErrUnavailable}
+}
+
+// Allocate asks the server to allocate.
+func (c *Client) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
+	var out []Allocation
+	if err := c.Do(ctx, http.MethodPost, "/v1/allocate", NewAllocateBody(req), &out); err != nil {
+		return nil, err
+	}
+	return Domain(out), nil
+}
+
+// Release asks the server to release.
+func (c *Client) Release(ctx context.Context, f Filter, kind string) ([]topo.Allocation, error) {
+	var out []Allocation
+	if err := c.Do(ctx, http.MethodPost, "/v1/release", ReleaseBody{Filter: f, Kind: kind}, &out); err != nil {
+		return nil, err
+	}
+	return Domain(out), nil
+}
+
+// Allocations asks the server for allocations. NotOwners is a release
+// (GC) filter only.
+func (c *Client) Allocations(ctx context.Context, f Filter) ([]topo.Allocation, error) {
+	if f.NotOwners != nil {
+		return nil, topo.Errorf(topo.ErrInvalid, "list allocations: a not-owners filter is for gc only")
+	}
+	var out []Allocation
+	path := "/v1/allocations"
+	if q := f.Query().Encode(); q != "" {
+		path += "?" + q
+	}
+	if err := c.Do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return nil, err
+	}
+	return Domain(out), nil
+}
+
+// Subnets asks the server for subnets.
+func (c *Client) Subnets(ctx context.Context, q SubnetQuery) ([]Subnet, error) {
+	path := "/v1/subnets"
+	if v := q.Values(); len(v) > 0 {
+		path += "?" + v.Encode()
+	}
+	var out []Subnet
+	if err := c.Do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// NodeTOR asks the server for a node's TOR.
+func (c *Client) NodeTOR(ctx context.Context, node string) (string, error) {
+	var out TOR
+	if err := c.Do(ctx, http.MethodGet, "/v1/nodes/"+url.PathEscape(node)+"/tor", nil, &out); err != nil {
+		return "", err
+	}
+	return out.TOR, nil
+}
+
+// Usage asks the server for usage totals.
+func (c *Client) Usage(ctx context.Context) ([]alloc.UsageRow, error) {
+	var out []alloc.UsageRow
+	if err := c.Do(ctx, http.MethodGet, "/v1/usage", nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Ready says whether the server answers /readyz with 200 (nil) or why
+// not.
+func (c *Client) Ready(ctx context.Context) error {
+	var s Status
+	return c.Do(ctx, http.MethodGet, "/readyz", nil, &s)
+}
