@@ -20,6 +20,7 @@ type cniCall struct {
 	ifname    string // default eth0
 	args      string // CNI_ARGS
 	conf      string // stdin
+	env       []string
 }
 
 // cniError is the error object a plugin prints on failure.
@@ -44,6 +45,7 @@ func runPlugin(t testing.TB, bin string, c cniCall) result {
 	cmd.Env = append(cniEnviron(),
 		"CNI_COMMAND="+c.command, "CNI_CONTAINERID="+c.container, "CNI_IFNAME="+c.ifname,
 		"CNI_NETNS="+noNetNS, "CNI_PATH=/nonexistent", "CNI_ARGS="+c.args)
+	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Stdin = strings.NewReader(c.conf)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

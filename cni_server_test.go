@@ -116,3 +116,40 @@ func TestCLIThroughServer(t *testing.T) {
 		t.Fatalf("an unreachable server: exit %d %q, want 6", r.code, r.stderr)
 	}
 }
+
+// TestCNILightStart: a call through the server is answered before the
+// store's and the server's packages start (cmd/cni/early.go): the Go
+// runtime's init trace of the plugin names none of them. A call that
+// needs the store is handed over to the full start and answered the same
+// way.
+func TestCNILightStart(t *testing.T) {
+	url, _ := seeded(t)
+	s := startServe(t, url)
+	heavy := []string{"init github.com/netipam/netipam/store @", "init github.com/prometheus/client_golang/prometheus @",
+		"init github.com/netipam/netipam/cmd/server @", "init github.com/netipam/netipam/cmd @"}
+	trace := []string{"GODEBUG=inittrace=1"}
+	viaServer := netConf("1.1.0", url, `"node": "node-01", "server": "unix://`+s.sock+`"`)
+	for _, c := range []cniCall{
+		{command: "VERSION", env: trace},
+		{command: "ADD", container: "light", conf: viaServer, env: trace},
+		{command: "DEL", container: "light", conf: viaServer, env: trace},
+		{command: "STATUS", conf: viaServer, env: trace},
+	} {
+		r := runPlugin(t, binary, c)
+		// The trace names a package once its init returns; the light start
+		// exits inside cmd/cni's, so the API client is the last one named.
+		if r.code != 0 || !strings.Contains(r.stderr, "init github.com/netipam/netipam/cmd/server/api @") {
+			t.Fatalf("%s through the server: exit %d, stdout %q, stderr %q", c.command, r.code, r.stdout, r.stderr)
+		}
+		for _, h := range heavy {
+			if strings.Contains(r.stderr, h) {
+				t.Errorf("%s through the server started %s: the light start did not answer it", c.command, strings.TrimSuffix(h, " @"))
+			}
+		}
+	}
+	direct := netConf("1.1.0", url, `"node": "node-01"`)
+	r := runPlugin(t, binary, cniCall{command: "ADD", container: "full", conf: direct, env: trace})
+	if r.code != 0 || !strings.Contains(r.stderr, heavy[0]) || len(parseResult(t, "1.1.0", r.stdout).IPs) != 2 {
+		t.Fatalf("ADD on the store: exit %d, stdout %q; want two addresses after the store started (handover)", r.code, r.stdout)
+	}
+}

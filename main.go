@@ -12,13 +12,15 @@ import (
 
 	"github.com/netipam/netipam/cmd"
 	"github.com/netipam/netipam/cmd/cni"
+	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/store"
 )
 
 func main() {
 	// A container runtime starts the plugin with CNI_COMMAND set: it speaks
 	// only CNI on stdout, before cobra or a terminal is looked at.
 	if os.Getenv("CNI_COMMAND") != "" {
-		cni.Main()
+		cni.Main(cni.Options{OpenStore: openStore, DefaultStore: store.DefaultURL})
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -28,4 +30,15 @@ func main() {
 	})
 	stop()
 	os.Exit(code)
+}
+
+// openStore opens the plugin's store in process: an existing store only, a
+// mistyped path or a deleted directory must fail the call, not answer from
+// an empty store.
+func openStore(ctx context.Context, url string) (cni.Service, func(), error) {
+	st, err := store.OpenMode(ctx, url, store.ModeExisting)
+	if err != nil {
+		return nil, nil, err
+	}
+	return server.Wire{Svc: server.Local{Store: st}}, func() { st.Close() }, nil
 }

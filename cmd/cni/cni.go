@@ -1,13 +1,19 @@
 // Package cni is netipam as a CNI IPAM plugin (spec 0.3.0 to 1.1.0): the
 // runtime names the command in CNI_COMMAND and passes the network
-// configuration on stdin; netipam reads the config's ipam section, opens
-// the store once and answers with a CNI result or a CNI error on stdout,
-// nothing else.
+// configuration on stdin; netipam reads the config's ipam section, asks
+// the server or opens the store once, and answers with a CNI result or a
+// CNI error on stdout, nothing else.
+//
+// The package imports neither the store nor the server's code: it asks a
+// Service in the API's terms (package api), so that a call through a
+// running server is answered before those heavy packages start (early.go).
+// The store, when the plugin needs it, comes from Options.OpenStore.
 package cni
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,7 +22,9 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/version"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/topo"
 )
 
 // versions are the CNI spec versions netipam speaks.
@@ -24,11 +32,41 @@ var versions = version.PluginSupports("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0
 
 const about = "netipam: topology-aware CNI IPAM plugin"
 
+// Service is what the plugin asks of netipam: api.Client for a running
+// server, server.Wire over the store in process.
+type Service interface {
+	Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error)
+	Release(ctx context.Context, f api.Filter, kind string) ([]topo.Allocation, error)
+	Allocations(ctx context.Context, f api.Filter) ([]topo.Allocation, error)
+	Subnets(ctx context.Context, q api.SubnetQuery) ([]api.Subnet, error)
+	NodeTOR(ctx context.Context, node string) (string, error)
+}
+
+// Options give the plugin what lives above it: the store.
+type Options struct {
+	// OpenStore opens an existing store (never creating one) as a
+	// Service; the returned function closes it. Nil: the plugin may only
+	// ask a server (the light start, early.go).
+	OpenStore func(ctx context.Context, url string) (Service, func(), error)
+	// DefaultStore names the store a config without "store" means.
+	DefaultStore func() string
+}
+
 // Main runs the plugin: the CNI command comes from the environment, the
-// network configuration from stdin.
-func Main() {
+// network configuration from stdin. It exits non-zero on an error.
+func Main(o Options) {
+	if code, _ := run(o); code != 0 {
+		os.Exit(code)
+	}
+}
+
+// run answers one CNI call. handover reports that the call needs the store
+// and o has none: nothing was printed or changed, and the caller runs it
+// again with the store.
+func run(o Options) (code int, handover bool) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	p := &plugin{ctx: ctx, details: describe("command", os.Getenv("CNI_COMMAND"),
+	defer stop()
+	p := &plugin{ctx: ctx, opts: o, details: describe("command", os.Getenv("CNI_COMMAND"),
 		"container", os.Getenv("CNI_CONTAINERID"), "interface", os.Getenv("CNI_IFNAME"))}
 	e := skel.PluginMainFuncsWithError(skel.CNIFuncs{
 		Add:    p.run("ADD", p.add),
@@ -37,24 +75,30 @@ func Main() {
 		GC:     p.run("GC", p.gc),
 		Status: p.run("STATUS", p.status),
 	}, versions, about)
-	stop()
+	if p.handover {
+		return 0, true
+	}
 	if e != nil {
 		p.printError(os.Stdout, e) //nolint:errcheck // stdout is gone: nothing left to tell
-		os.Exit(1)
+		return 1, false
 	}
+	return 0, false
 }
 
 // plugin is one invocation: one command, one store.
 type plugin struct {
-	ctx context.Context
+	ctx  context.Context
+	opts Options
 	// cniVersion and details describe the request once its config is
 	// read, for the error result.
 	cniVersion, details string
+	// handover: the call needs the store and opts has none.
+	handover bool
 }
 
 // handler is one CNI command, given its parsed config and the Service it
 // asks.
-type handler func(args *skel.CmdArgs, c *config, svc server.Service) error
+type handler func(args *skel.CmdArgs, c *config, svc Service) error
 
 // run wraps a command: it parses the config and opens the store for it, and
 // its error leaves as a CNI error, mapped in one place (errors.go).
@@ -70,6 +114,9 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 				p.details = describe("network", head.Name, "container", args.ContainerID, "interface", args.IfName)
 				return err
 			}
+			if c.Store == "" && p.opts.DefaultStore != nil {
+				c.Store = p.opts.DefaultStore()
+			}
 			p.cniVersion = c.CNIVersion
 			p.details = describe("node", c.Node, "network", c.Network, "container", args.ContainerID,
 				"interface", args.IfName, "server", c.Server, "store", c.Store)
@@ -80,6 +127,10 @@ func (p *plugin) run(cmd string, fn handler) func(*skel.CmdArgs) error {
 			defer closeSvc()
 			return fn(args, c, svc)
 		}()
+		if errors.Is(err, errHandover) {
+			p.handover = true
+			return err
+		}
 		if err != nil {
 			return cniError(cmd, err)
 		}

@@ -13,8 +13,7 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -61,7 +60,9 @@ type config struct {
 	// Network is the network's name, recorded with its allocations.
 	Network  string
 	Purposes []topo.Purpose
-	Store    string
+	// Store is the config's "store"; empty, the plugin's run gives it
+	// Options.DefaultStore.
+	Store string
 	// StoreSet says the config names the store: with Server, the plugin
 	// falls back to it when the server cannot be reached at all.
 	StoreSet bool
@@ -117,7 +118,7 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 	c := &config{CNIVersion: n.CNIVersion, Network: n.Name, Purposes: s.Purposes, Store: s.Store, Node: s.Node,
 		Server: s.Server, TokenFile: s.TokenFile, StoreSet: s.Store != ""}
 	if c.Server != "" {
-		if _, err := server.NewClient(c.Server, ""); err != nil {
+		if _, err := api.NewClient(c.Server, ""); err != nil {
 			return nil, fmt.Errorf("ipam.server: %w", err)
 		}
 	} else if c.TokenFile != "" {
@@ -133,9 +134,6 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 		if slices.Index(c.Purposes, p) != i {
 			return nil, fmt.Errorf("ipam.purposes[%d]: %q is listed twice", i, p)
 		}
-	}
-	if c.Store == "" {
-		c.Store = store.DefaultURL()
 	}
 	if c.Node == "" {
 		h, err := hostname()

@@ -7,14 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
 func hostname() (string, error) { return "host-a", nil }
 
 func TestParseConfig(t *testing.T) {
-	t.Setenv(store.EnvStore, "sqlite:///tmp/default.db")
 	for _, tc := range []struct {
 		name, conf string
 		check      func(*testing.T, *config)
@@ -22,7 +20,7 @@ func TestParseConfig(t *testing.T) {
 	}{
 		{name: "defaults", conf: `{"cniVersion": "1.0.0", "name": "n", "ipam": {"type": "netipam"}}`,
 			check: func(t *testing.T, c *config) {
-				if !slices.Equal(c.Purposes, []string{"default"}) || c.Node != "host-a" || c.Store != "sqlite:///tmp/default.db" ||
+				if !slices.Equal(c.Purposes, []string{"default"}) || c.Node != "host-a" || c.Store != "" || c.StoreSet ||
 					c.Keep == nil || len(c.Keep) != 0 {
 					t.Fatalf("%+v", c)
 				}
@@ -89,7 +87,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(`{"runtimeConfig": {"ips": ["10.0.0.1/8"]}, "ipam": {"purposes": ["a"]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := parseConfig(b, hostname)
-		if err == nil && (c.Node == "" || c.Store == "" || len(c.Purposes) == 0) {
+		if err == nil && (c.Node == "" || c.StoreSet != (c.Store != "") || len(c.Purposes) == 0) {
 			t.Fatalf("accepted %q without defaults: %+v", b, c)
 		}
 	})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/containernetworking/cni/pkg/types"
 
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -48,7 +47,7 @@ func cniError(cmd string, err error) *types.Error {
 	case errors.Is(err, topo.ErrUnavailable):
 		return types.NewError(codeTryAgain, msg, "")
 	case errors.As(err, &ce), errors.Is(err, topo.ErrInvalid), errors.Is(err, topo.ErrNotFound),
-		errors.Is(err, store.ErrNoStore), errors.Is(err, store.ErrBadURL):
+		errors.Is(err, topo.ErrNoStore), errors.Is(err, topo.ErrBadURL):
 		return types.NewError(codeInvalidConfig, msg, "")
 	}
 	return types.NewError(codeInternal, msg, "")

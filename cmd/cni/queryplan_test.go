@@ -40,7 +40,7 @@ func TestCNIPathsUseIndexes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := fn(args, c, server.Local{Store: st}); err != nil {
+		if err := fn(args, c, server.Wire{Svc: server.Local{Store: st}}); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 		storetest.AssertIndexed(t, rec.Backend, what, rec.Take())

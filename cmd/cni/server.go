@@ -9,22 +9,24 @@ import (
 	"strings"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
+// errHandover: the call needs the store and this start of the plugin has
+// none (the light start, early.go); nothing was asked of anyone yet.
+var errHandover = errors.New("the store is needed: hand the call over")
+
 // service opens what the plugin asks: the server the config names, else the
 // store in process (never creating it). The returned function closes it.
-func (p *plugin) service(c *config) (server.Service, func(), error) {
-	openStore := func() (server.Service, func(), error) {
+func (p *plugin) service(c *config) (Service, func(), error) {
+	openStore := func() (Service, func(), error) {
+		if p.opts.OpenStore == nil {
+			return nil, nil, errHandover
+		}
 		// Never create a store: a mistyped path or a deleted directory
 		// must fail the call, not answer from an empty store.
-		st, err := store.OpenMode(p.ctx, c.Store, store.ModeExisting)
-		if err != nil {
-			return nil, nil, err
-		}
-		return server.Local{Store: st}, func() { st.Close() }, nil
+		return p.opts.OpenStore(p.ctx, c.Store)
 	}
 	if c.Server == "" {
 		return openStore()
@@ -37,7 +39,7 @@ func (p *plugin) service(c *config) (server.Service, func(), error) {
 		}
 		token = strings.TrimSpace(string(b))
 	}
-	cl, err := server.NewClient(c.Server, token)
+	cl, err := api.NewClient(c.Server, token)
 	if err != nil {
 		return nil, nil, configError{fmt.Errorf("ipam.server: %w", err)}
 	}
@@ -53,35 +55,38 @@ func (p *plugin) service(c *config) (server.Service, func(), error) {
 // the store directly, saying so on stderr. Once the server has answered a
 // call, it never falls back: the server may have acted.
 type fallback struct {
-	server   server.Service
+	server   Service
 	url      string
 	store    string
-	open     func() (server.Service, func(), error) // nil: no fallback
+	open     func() (Service, func(), error) // nil: no fallback
 	log      io.Writer
 	answered bool
-	local    server.Service
+	local    Service
 	closer   func()
 }
 
-var _ server.Service = (*fallback)(nil)
+var _ Service = (*fallback)(nil)
 
-func (f *fallback) try(call func(server.Service) error) error {
+func (f *fallback) try(call func(Service) error) error {
 	if f.local != nil {
 		return call(f.local)
 	}
 	err := call(f.server)
-	if !errors.Is(err, server.ErrUnreachable) {
+	if !errors.Is(err, api.ErrUnreachable) {
 		f.answered = true
 		return err
 	}
 	if f.answered || f.open == nil {
 		return err
 	}
-	fmt.Fprintf(f.log, "netipam: server %s cannot be reached (%v): using the store %s directly\n", f.url, err, f.store)
 	local, closer, oerr := f.open()
+	if errors.Is(oerr, errHandover) {
+		return oerr
+	}
 	if oerr != nil {
 		return fmt.Errorf("server %s cannot be reached and the store cannot be opened: %w", f.url, oerr)
 	}
+	fmt.Fprintf(f.log, "netipam: server %s cannot be reached (%v): using the store %s directly\n", f.url, err, f.store)
 	f.local, f.closer = local, closer
 	return call(local)
 }
@@ -93,26 +98,26 @@ func (f *fallback) close() {
 }
 
 func (f *fallback) Allocate(ctx context.Context, req alloc.Request) (out []topo.Allocation, err error) {
-	err = f.try(func(s server.Service) error { out, err = s.Allocate(ctx, req); return err })
+	err = f.try(func(s Service) error { out, err = s.Allocate(ctx, req); return err })
 	return out, err
 }
 
-func (f *fallback) Release(ctx context.Context, fl store.AllocationFilter, kind string) (out []topo.Allocation, err error) {
-	err = f.try(func(s server.Service) error { out, err = s.Release(ctx, fl, kind); return err })
+func (f *fallback) Release(ctx context.Context, fl api.Filter, kind string) (out []topo.Allocation, err error) {
+	err = f.try(func(s Service) error { out, err = s.Release(ctx, fl, kind); return err })
 	return out, err
 }
 
-func (f *fallback) Allocations(ctx context.Context, fl store.AllocationFilter) (out []topo.Allocation, err error) {
-	err = f.try(func(s server.Service) error { out, err = s.Allocations(ctx, fl); return err })
+func (f *fallback) Allocations(ctx context.Context, fl api.Filter) (out []topo.Allocation, err error) {
+	err = f.try(func(s Service) error { out, err = s.Allocations(ctx, fl); return err })
 	return out, err
 }
 
-func (f *fallback) Subnets(ctx context.Context, fl store.SubnetFilter) (out []store.SubnetRow, err error) {
-	err = f.try(func(s server.Service) error { out, err = s.Subnets(ctx, fl); return err })
+func (f *fallback) Subnets(ctx context.Context, q api.SubnetQuery) (out []api.Subnet, err error) {
+	err = f.try(func(s Service) error { out, err = s.Subnets(ctx, q); return err })
 	return out, err
 }
 
 func (f *fallback) NodeTOR(ctx context.Context, node string) (tor string, err error) {
-	err = f.try(func(s server.Service) error { tor, err = s.NodeTOR(ctx, node); return err })
+	err = f.try(func(s Service) error { tor, err = s.NodeTOR(ctx, node); return err })
 	return tor, err
 }

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/cmd/server/api"
 )
 
 // scripted is a Service whose NodeTOR answers from a list of errors, one
 // per call; its other methods are never called here.
 type scripted struct {
-	server.Service
+	Service
 	errs  []error
 	calls int
 }
@@ -27,7 +27,7 @@ func (s *scripted) NodeTOR(context.Context, string) (string, error) {
 	return "tor-1", nil
 }
 
-func unreachable() error { return fmt.Errorf("dial: %w", server.ErrUnreachable) }
+func unreachable() error { return fmt.Errorf("dial: %w", api.ErrUnreachable) }
 
 // TestFallbackOnlyBeforeTheServerAnswered: the plugin uses the store when
 // the server cannot be reached at its first call, and never once the server
@@ -36,7 +36,7 @@ func TestFallbackOnlyBeforeTheServerAnswered(t *testing.T) {
 	ctx := context.Background()
 	opened := 0
 	local := &scripted{errs: []error{nil, nil}}
-	open := func() (server.Service, func(), error) { opened++; return local, func() {}, nil }
+	open := func() (Service, func(), error) { opened++; return local, func() {}, nil }
 
 	var log bytes.Buffer
 	f := &fallback{server: &scripted{errs: []error{unreachable()}}, url: "unix:///s", store: "sqlite:///x", open: open, log: &log}
@@ -54,12 +54,12 @@ func TestFallbackOnlyBeforeTheServerAnswered(t *testing.T) {
 	if _, err := f.NodeTOR(ctx, "n"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.NodeTOR(ctx, "n"); !errors.Is(err, server.ErrUnreachable) || opened != 0 {
+	if _, err := f.NodeTOR(ctx, "n"); !errors.Is(err, api.ErrUnreachable) || opened != 0 {
 		t.Fatalf("after the server answered: %v, store opened %d times; want the server's error and no fallback", err, opened)
 	}
 
 	f = &fallback{server: &scripted{errs: []error{unreachable()}}, url: "unix:///s", log: &log}
-	if _, err := f.NodeTOR(ctx, "n"); !errors.Is(err, server.ErrUnreachable) {
+	if _, err := f.NodeTOR(ctx, "n"); !errors.Is(err, api.ErrUnreachable) {
 		t.Fatalf("no store in the config: %v, want the server's error", err)
 	}
 }
