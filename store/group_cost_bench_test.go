@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/netipam/netipam/topo"
+)
+
+// BenchmarkGroupWriteCost splits what one group commit writes on SQLite
+// (64 allocations with their ledger rows, one transaction, fsync'd) into
+// its parts, each variant on a fresh store in the same run: the full write
+// as the server makes it; without the ledger rows; without the schema's
+// triggers; without the secondary indexes as well; and the full write with
+// synchronous=NORMAL (no fsync per commit: not what netipam runs, to show
+// what durability costs). Each reports rows/s and its ratio to the full
+// write. It is the evidence for where group commit's time goes.
+//
+//	go test ./store/ -run '^$' -bench GroupWriteCost -benchtime 200x
+func BenchmarkGroupWriteCost(b *testing.B) {
+	const size = 64
+	variants := []struct {
+		name  string
+		setup []string
+		only  int // statements of each group to run; 0: all
+	}{
+		{name: "full"},
+		{name: "no-ledger", only: 1},
+		{name: "no-triggers", setup: []string{"DROP TRIGGER allocations_in_subnet", "DROP TRIGGER allocations_not_reserved"}},
+		{name: "no-triggers-no-secondary-indexes", setup: []string{"DROP TRIGGER allocations_in_subnet",
+			"DROP TRIGGER allocations_not_reserved", "DROP INDEX allocations_tor", "DROP INDEX allocations_node",
+			"DROP INDEX allocations_subnet", "DROP INDEX events_container", "DROP INDEX events_subnet", "DROP INDEX events_address"}},
+		{name: "full-without-fsync", setup: []string{"PRAGMA synchronous=NORMAL"}},
+	}
+	rates := map[string]float64{}
+	for _, v := range variants {
+		st, nodes, p := groupCostStore(b)
+		ctx := context.Background()
+		for _, q := range v.setup {
+			if _, err := st.db.(*sqliteDB).writer.Exec(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		seq := 16
+		var d time.Duration
+		for range b.N {
+			allocs := make([]topo.Allocation, 0, size)
+			for range size {
+				seq++
+				a := netip.AddrFrom4([4]byte{10, byte(seq >> 16), byte(seq >> 8), byte(seq)})
+				allocs = append(allocs, topo.Allocation{Subnet: p, Address: a, Purpose: "default", TOR: "t",
+					Node: nodes[seq%len(nodes)], Container: fmt.Sprintf("c-%d", seq), IfName: "eth0", Network: "n"})
+			}
+			stmts := st.insertMixedRows(allocs)
+			if v.only > 0 {
+				stmts = stmts[:v.only]
+			}
+			start := time.Now()
+			if _, err := st.db.Exec(ctx, stmts...); err != nil {
+				b.Fatal(err)
+			}
+			d += time.Since(start)
+		}
+		rates[v.name] = float64(b.N*size) / d.Seconds()
+		st.Close()
+	}
+	for _, v := range variants {
+		b.ReportMetric(rates[v.name], v.name+"-rows/s")
+	}
+	b.ReportMetric(rates["no-triggers-no-secondary-indexes"]/rates["full"], "bare-vs-full-ratio")
+	b.ReportMetric(rates["full-without-fsync"]/rates["full"], "nofsync-vs-full-ratio")
+}
+
+// groupCostStore is a fresh SQLite store with one TOR holding a /12 and
+// 64 nodes behind it.
+func groupCostStore(b *testing.B) (*Store, []string, netip.Prefix) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := OpenMode(ctx, "sqlite://"+b.TempDir()+"/cost.db", ModeCreate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := netip.MustParsePrefix("10.0.0.0/12")
+	tp := &topo.Topology{Zones: []topo.Zone{{ID: "z", CIDRs: []netip.Prefix{p}, Pods: []topo.Pod{{ID: "p", CIDRs: []netip.Prefix{p},
+		TORs: []topo.TOR{{ID: "t", Subnets: []topo.Subnet{{CIDR: p, Purpose: "default", Gateway: topo.DefaultGateway(p)}}}}}}}}}
+	if err := st.ApplyTopology(ctx, tp, false, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	var nodes []topo.Node
+	var ids []string
+	for i := range 64 {
+		nodes = append(nodes, topo.Node{ID: fmt.Sprintf("n%d", i), TOR: "t"})
+		ids = append(ids, nodes[i].ID)
+	}
+	if err := st.UpsertNodes(ctx, nodes); err != nil {
+		b.Fatal(err)
+	}
+	return st, ids, p
+}
