@@ -7,6 +7,9 @@ import "context"
 type Stmt struct {
 	SQL  string
 	Args []any
+	// Reuse says the text recurs (a few fixed shapes on a hot path): the
+	// SQLite backend keeps it prepared instead of parsing it each time.
+	Reuse bool
 }
 
 // Q builds a Stmt.

@@ -10,7 +10,7 @@ import (
 // rowsChunk bounds the rows of one multi-row INSERT: 13 parameters each
 // stay below SQLite's 32766 bound parameters per statement. Chunks are
 // powers of two, so that a few statement texts cover every group size and
-// stay prepared (sqliteDB.prepare).
+// stay prepared (Stmt.Reuse).
 const rowsChunk = 1024
 
 // insertMixedRows gives the statements that record allocations that share
@@ -37,13 +37,14 @@ func (s *Store) insertMixedRows(allocs []topo.Allocation) []Stmt {
 			argsE = append(argsE, now, s.Actor, a.Subnet.String(), a.Node, a.TOR, a.Purpose, a.Container,
 				a.IfName, a.Network, a.PodNS, a.PodName, a.Address.String())
 		}
-		out = append(out,
-			Q(`INSERT INTO allocations (subnet, family, purpose, node_id, tor_id, container, ifname, network, pod_ns,
+		rowsA := Q(`INSERT INTO allocations (subnet, family, purpose, node_id, tor_id, container, ifname, network, pod_ns,
 				pod_name, allocated_at, address, addr_key) VALUES `+
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", "), argsA...),
-			Q(`INSERT INTO events (at, kind, actor, subnet, node_id, tor_id, purpose, container, ifname, network,
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", "), argsA...)
+		rowsE := Q(`INSERT INTO events (at, kind, actor, subnet, node_id, tor_id, purpose, container, ifname, network,
 				pod_ns, pod_name, detail, address) VALUES `+
-				strings.TrimSuffix(strings.Repeat("(?, 'allocate', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?), ", n), ", "), argsE...))
+			strings.TrimSuffix(strings.Repeat("(?, 'allocate', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?), ", n), ", "), argsE...)
+		rowsA.Reuse, rowsE.Reuse = true, true
+		out = append(out, rowsA, rowsE)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -28,7 +29,14 @@ type sqliteDB struct {
 	// readDSN opens a read-only connection: the reader pool's on a
 	// read-only open, and the one `netipam sql` runs on.
 	readDSN string
+	// prepared keeps the writer's statements marked Reuse (see prepare).
+	mu       sync.Mutex
+	prepared map[string]*sql.Stmt
 }
+
+// maxPrepared bounds the statements the writer keeps prepared: the hot
+// path's few shapes fit many times over.
+const maxPrepared = 64
 
 var _ Backend = (*sqliteDB)(nil)
 
@@ -163,6 +171,14 @@ func retryBusy(ctx context.Context, fn func() error) error {
 // execOnce runs the batch as one IMMEDIATE transaction (the write lock is
 // taken at BEGIN, so a busy answer means nothing was done).
 func (db *sqliteDB) execOnce(ctx context.Context, stmts []Stmt) ([]int64, error) {
+	// Prepared before BEGIN: the writer has one connection, which the
+	// transaction then holds.
+	ps := make([]*sql.Stmt, len(stmts))
+	for i, st := range stmts {
+		if st.Reuse {
+			ps[i] = db.prepare(ctx, st.SQL)
+		}
+	}
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, translate(err)
@@ -170,7 +186,12 @@ func (db *sqliteDB) execOnce(ctx context.Context, stmts []Stmt) ([]int64, error)
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	n := make([]int64, len(stmts))
 	for i, st := range stmts {
-		res, err := tx.ExecContext(ctx, st.SQL, st.Args...)
+		var res sql.Result
+		if ps[i] != nil {
+			res, err = tx.StmtContext(ctx, ps[i]).ExecContext(ctx, st.Args...)
+		} else {
+			res, err = tx.ExecContext(ctx, st.SQL, st.Args...)
+		}
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -182,6 +203,30 @@ func (db *sqliteDB) execOnce(ctx context.Context, stmts []Stmt) ([]int64, error)
 		return nil, translate(err)
 	}
 	return n, nil
+}
+
+// prepare gives the writer's prepared statement for text, preparing it on
+// first use; nil (run it unprepared) when the cache is full or preparing
+// fails (the statement's own run then reports why). Parsing a multi-row
+// INSERT with its triggers costs about as much as running it.
+func (db *sqliteDB) prepare(ctx context.Context, text string) *sql.Stmt {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if ps, ok := db.prepared[text]; ok {
+		return ps
+	}
+	if len(db.prepared) >= maxPrepared {
+		return nil
+	}
+	ps, err := db.writer.PrepareContext(ctx, text)
+	if err != nil {
+		return nil
+	}
+	if db.prepared == nil {
+		db.prepared = map[string]*sql.Stmt{}
+	}
+	db.prepared[text] = ps
+	return ps
 }
 
 func (db *sqliteDB) Query(ctx context.Context, st Stmt) (Rows, error) {
@@ -197,6 +242,12 @@ func (db *sqliteDB) Close() error {
 	if db.writer == nil {
 		return rerr
 	}
+	db.mu.Lock()
+	for _, ps := range db.prepared {
+		ps.Close()
+	}
+	db.prepared = nil
+	db.mu.Unlock()
 	if err := db.writer.Close(); err != nil {
 		return err
 	}
