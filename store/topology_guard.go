@@ -60,10 +60,10 @@ func (s *Store) checkPlan(ctx context.Context, current *topo.Topology, p *Topolo
 		case c.Op == topo.OpUpdate:
 			old, now := cur.subnets[c.ID], res.subnets[c.ID]
 			switch {
-			case old.TOR != now.TOR:
+			case old.Owner() != now.Owner():
 				used = append(used, c.ID)
-				why[c.ID] = fmt.Sprintf("it cannot move from tor %s to tor %s while nodes of tor %s hold addresses in it; release them first or keep it on tor %s",
-					old.TOR, now.TOR, old.TOR, old.TOR)
+				why[c.ID] = fmt.Sprintf("it cannot move from %s to %s while nodes of %s hold addresses in it; release them first or keep it on %s",
+					old.Owner(), now.Owner(), old.Owner(), old.Owner())
 			case old.Subnet.Purpose != now.Subnet.Purpose:
 				used = append(used, c.ID)
 				why[c.ID] = fmt.Sprintf("its purpose cannot change from %s to %s while they are held; release them first or keep the purpose",
@@ -221,7 +221,7 @@ func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Erro
 		old bool
 	}
 	var all []tagged
-	err := s.each(ctx, Q(`SELECT s.tor_id, s.cidr FROM subnets s JOIN tors t ON t.id = s.tor_id WHERE t.virtual = 1`),
+	err := s.each(ctx, Q(`SELECT s.tor_id, s.cidr FROM subnets s JOIN tors t ON t.id = s.tor_id WHERE t.virtual = 1 AND t.level = 'tor'`),
 		func(scan func(...any) error) error {
 			var id string
 			var pf netip.Prefix
