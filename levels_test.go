@@ -189,3 +189,22 @@ func TestPoolLevelsBadRows(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolLevelsThroughServer: the server's long-lived pools take the same
+// order, TOR, then pod, then zone, and the pin, for the CLI's --server.
+func TestPoolLevelsThroughServer(t *testing.T) {
+	url, _ := levelsStore(t)
+	s := startServe(t, url)
+	srv := "unix://" + s.sock
+	for i, want := range []string{"10.0.0.2/30", "10.0.15.2/30", "10.0.200.2/30"} {
+		if got := addressOf(t, mustRun(t, url, "alloc", "--server", srv, "--node", "n1")); got != want {
+			t.Fatalf("allocation %d through the server: got %s, want %s", i+1, got, want)
+		}
+	}
+	if r := run(t, url, "alloc", "--server", srv, "--node", "n1"); r.code != 5 {
+		t.Fatalf("through the server with TOR, pod and zone full: exit %d, want 5\n%s", r.code, r.stderr)
+	}
+	if got := addressOf(t, mustRun(t, url, "alloc", "--server", srv, "--node", "n1", "--purpose", "storage")); !strings.HasPrefix(got, "10.0.14.") {
+		t.Fatalf("pinned storage through the server got %s, want the pod's 10.0.14.0/24", got)
+	}
+}
