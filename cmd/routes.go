@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 
@@ -84,82 +85,16 @@ buddy blocks merge (two /26 -> one /25).`,
 	return c
 }
 
-// routes aggregates the subnets below a level, read through the service
-// (the server with --server, else the store). An id with no subnet is
-// looked up in the stored topology: unknown is not found (exit 3), known
-// gives no prefix; through a server, which serves subnets but not the
-// topology, no subnet is not found.
+// routes asks the service (the server with --server, else the store) for
+// the aggregated prefixes below a level; an unknown id is not found.
 func (a *app) routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error) {
 	svc, err := a.service(ctx, store.ModeReadOnly)
 	if err != nil {
 		return nil, err
 	}
-	var f store.SubnetFilter
-	if level == topo.LevelTOR {
-		f.TOR = &id
+	ps, err := svc.Routes(ctx, level, id)
+	if errors.Is(err, topo.ErrNotFound) {
+		return nil, topoNotFound("--%s %s: unknown %s: list the topology with `netipam topo show`", level, id, level)
 	}
-	rows, err := svc.Subnets(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	var ps []netip.Prefix
-	for _, r := range rows {
-		if below(r, level, id) {
-			ps = append(ps, r.CIDR)
-		}
-	}
-	if len(ps) == 0 {
-		if a.serverURL != "" {
-			return nil, topoNotFound("%s %s: unknown, or nothing is assigned below it: list the topology with `netipam topo show`", level, id)
-		}
-		if err := a.levelExists(ctx, level, id); err != nil {
-			return nil, err
-		}
-	}
-	return topo.Aggregate(ps)
-}
-
-// below says whether a subnet is assigned below (or at) a level's id.
-func below(r store.SubnetRow, level topo.Level, id string) bool {
-	switch level {
-	case topo.LevelZone:
-		return r.Zone == id
-	case topo.LevelPod:
-		return r.Pod == id
-	}
-	return r.TOR == id
-}
-
-// levelExists fails with not found (naming the id) unless the stored
-// topology declares it.
-func (a *app) levelExists(ctx context.Context, level topo.Level, id string) error {
-	st, err := a.openRead(ctx)
-	if err != nil {
-		return err
-	}
-	t, err := st.LoadTopology(ctx)
-	if err != nil {
-		return err
-	}
-	for _, z := range t.Zones {
-		if level == topo.LevelZone && z.ID == id {
-			return nil
-		}
-		for _, p := range z.Pods {
-			if level == topo.LevelPod && p.ID == id {
-				return nil
-			}
-			for _, r := range p.TORs {
-				if level == topo.LevelTOR && r.ID == id {
-					return nil
-				}
-			}
-		}
-	}
-	if level == topo.LevelTOR {
-		if ok, err := st.TORExists(ctx, id); err != nil || ok {
-			return err
-		}
-	}
-	return topoNotFound("--%s %s: unknown %s: list the topology with `netipam topo show`", level, id, level)
+	return ps, err
 }

@@ -21,5 +21,8 @@ func (p *plugin) add(args *skel.CmdArgs, c *config, svc server.Service) error {
 	if err != nil {
 		return err
 	}
+	if err := c.aggregateRoutes(p.ctx, svc, allocs); err != nil {
+		return err
+	}
 	return types.PrintResult(c.result(allocs), c.CNIVersion)
 }
