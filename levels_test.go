@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,5 +207,23 @@ func TestPoolLevelsThroughServer(t *testing.T) {
 	}
 	if got := addressOf(t, mustRun(t, url, "alloc", "--server", srv, "--node", "n1", "--purpose", "storage")); !strings.HasPrefix(got, "10.0.14.") {
 		t.Fatalf("pinned storage through the server got %s, want the pod's 10.0.14.0/24", got)
+	}
+}
+
+// TestPoolLevelsCNI: the real binary as a CNI plugin takes a node's TOR's,
+// then its pod's, then its zone's address, and STATUS counts the pools:
+// ready while one has room, error 50 once all are full.
+func TestPoolLevelsCNI(t *testing.T) {
+	url, _ := levelsStore(t)
+	conf := netConf("1.1.0", url, `"node": "n1"`)
+	for i, want := range []string{"10.0.0.2/30", "10.0.15.2/30", "10.0.200.2/30"} {
+		cniOK(t, cniCall{command: "STATUS", conf: conf})
+		out := cniOK(t, cniCall{command: "ADD", container: fmt.Sprintf("c%d", i), conf: conf})
+		if !strings.Contains(out, `"address": "`+want+`"`) {
+			t.Fatalf("ADD %d: want %s from the %s level:\n%s", i+1, want, []string{"TOR", "pod", "zone"}[i], out)
+		}
+	}
+	if e := cniFail(t, cniCall{command: "STATUS", conf: conf}); e.Code != 50 {
+		t.Fatalf("STATUS with TOR, pod and zone full: code %d, want 50 (%s)", e.Code, e.Msg)
 	}
 }

@@ -109,6 +109,17 @@ func (s *Store) loadPools(ctx context.Context, t *topo.Topology) error {
 	return nil
 }
 
+// forTOR is the condition on subnets s (their owner row aliased owner)
+// that selects what a node of a TOR may take addresses from: the TOR's
+// subnets, its pod's and its zone's own, as the strategies allow. It takes
+// the TOR's id three times.
+func forTOR(owner string) string {
+	return `s.tor_id IN (?,
+			(SELECT 'pod:' || ft.pod_id FROM tors ft WHERE ft.id = ? AND ft.level = 'tor'),
+			(SELECT 'zone:' || fp.zone_id FROM tors ft JOIN pods fp ON fp.id = ft.pod_id WHERE ft.id = ? AND ft.level = 'tor'))
+		  AND NOT EXISTS (SELECT 1 FROM strategies st WHERE st.purpose = s.purpose AND st.level <> ` + owner + `.level)`
+}
+
 // levelRank orders subnets o (the owner row) for allocation: TOR, pod,
 // zone.
 const levelRank = `CASE o.level WHEN 'tor' THEN 0 WHEN 'pod' THEN 1 ELSE 2 END`
@@ -120,10 +131,7 @@ const levelRank = `CASE o.level WHEN 'tor' THEN 0 WHEN 'pod' THEN 1 ELSE 2 END`
 func (s *Store) NodeSubnets(ctx context.Context, tor string) ([]topo.Subnet, error) {
 	var out []topo.Subnet
 	q := `SELECT ` + subnetCols + `, o.level FROM subnets s JOIN tors o ON o.id = s.tor_id
-		WHERE s.tor_id IN (?,
-			(SELECT 'pod:' || t.pod_id FROM tors t WHERE t.id = ? AND t.level = 'tor'),
-			(SELECT 'zone:' || p.zone_id FROM tors t JOIN pods p ON p.id = t.pod_id WHERE t.id = ? AND t.level = 'tor'))
-		  AND NOT EXISTS (SELECT 1 FROM strategies st WHERE st.purpose = s.purpose AND st.level <> o.level)
+		WHERE ` + forTOR("o") + `
 		ORDER BY ` + levelRank + `, s.family, s.first_key`
 	err := s.each(ctx, Q(q, tor, tor, tor), func(scan func(...any) error) error {
 		var level string

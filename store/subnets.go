@@ -22,7 +22,10 @@ type SubnetRow struct {
 
 // SubnetFilter selects subnets; nil fields match everything.
 type SubnetFilter struct {
-	TOR     *string
+	TOR *string
+	// ForTOR selects what a node of this TOR may take addresses from: the
+	// TOR's subnets, its pod's and its zone's own, as the strategies allow.
+	ForTOR  *string
 	Purpose *string
 	CIDR    *netip.Prefix
 }
@@ -64,6 +67,9 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 	where, args := "1 = 1", []any{}
 	if f.TOR != nil {
 		where, args = where+" AND s.tor_id = ?", append(args, *f.TOR)
+	}
+	if f.ForTOR != nil {
+		where, args = where+" AND "+forTOR("t"), append(args, *f.ForTOR, *f.ForTOR, *f.ForTOR)
 	}
 	if f.Purpose != nil {
 		where, args = where+" AND s.purpose = ?", append(args, *f.Purpose)

@@ -13,8 +13,8 @@ import (
 )
 
 // status answers whether an ADD on this node could succeed: the node is
-// registered and its TOR has a free address of every family of every
-// configured purpose. It reads; it never allocates.
+// registered and its TOR (or its pod's or zone's pool) has a free address
+// of every family of every configured purpose. It reads; it never allocates.
 func (p *plugin) status(args *skel.CmdArgs, c *config, svc server.Service) error {
 	tor, err := svc.NodeTOR(p.ctx, c.Node)
 	if errors.Is(err, topo.ErrNotFound) {
@@ -24,7 +24,7 @@ func (p *plugin) status(args *skel.CmdArgs, c *config, svc server.Service) error
 	if err != nil {
 		return fmt.Errorf("look up node %s: %w", c.Node, err)
 	}
-	rows, err := svc.Subnets(p.ctx, store.SubnetFilter{TOR: &tor})
+	rows, err := svc.Subnets(p.ctx, store.SubnetFilter{ForTOR: &tor})
 	if err != nil {
 		return fmt.Errorf("look up subnets of %s: %w", tor, err)
 	}

@@ -204,6 +204,9 @@ func (c *Client) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.Sub
 	if f.TOR != nil {
 		q.Set("tor", *f.TOR)
 	}
+	if f.ForTOR != nil {
+		q.Set("for_tor", *f.ForTOR)
+	}
 	if f.Purpose != nil {
 		q.Set("purpose", *f.Purpose)
 	}

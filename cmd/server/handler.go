@@ -227,6 +227,10 @@ func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
 		v := q.Get("tor")
 		f.TOR = &v
 	}
+	if q.Has("for_tor") {
+		v := q.Get("for_tor")
+		f.ForTOR = &v
+	}
 	if q.Has("purpose") {
 		v := q.Get("purpose")
 		f.Purpose = &v
