@@ -56,6 +56,16 @@ BEGIN
     SELECT RAISE(ABORT, 'netipam: a node sits behind a TOR, not a pod''s or zone''s pool');
 END;
 
+-- A TOR keeps its pod while its nodes hold addresses of a pool above it
+-- (its pod's or zone's): moved, they would hold another pod's addresses.
+CREATE TRIGGER tors_pod_fixed_while_pool_used BEFORE UPDATE OF pod_id ON tors
+WHEN NEW.pod_id IS NOT OLD.pod_id
+ AND EXISTS (SELECT 1 FROM allocations a JOIN subnets s ON s.cidr = a.subnet
+             WHERE a.tor_id = NEW.id AND s.tor_id <> NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'netipam: the TOR''s nodes hold addresses of its pod''s or zone''s pool: release them before moving the TOR');
+END;
+
 -- A zone's subnet lies inside the zone's prefix of the same family, where
 -- the zone declares one (a pod's lies inside the pod's: subnets_inside_pod
 -- of version 1 already checks it through the owner row's pod_id).

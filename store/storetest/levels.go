@@ -110,7 +110,13 @@ func testPoolLevels(t *testing.T, st *store.Store) {
 		return err
 	}
 	wantConflict(t, "forged pool owner", exec(`INSERT INTO tors (id, pod_id, virtual, level, created_at) VALUES ('pod:x', 'p1', 1, 'pod', 'now')`))
-	p := mustPrefix("10.2.0.0/24")
-	wantConflict(t, "zone subnet outside its zone", exec(`INSERT INTO subnets (cidr, family, purpose, tor_id, first_key, last_key, created_at)
-		VALUES (?, 4, 'default', 'zone:z1', ?, ?, 'now')`, p.String(), key(p.Addr()), key(netipx.PrefixLastIP(p))))
+	insert := func(cidr, owner string) error {
+		p := mustPrefix(cidr)
+		return exec(`INSERT INTO subnets (cidr, family, purpose, tor_id, first_key, last_key, created_at)
+			VALUES (?, 4, 'default', ?, ?, ?, 'now')`, p.String(), owner, key(p.Addr()), key(netipx.PrefixLastIP(p)))
+	}
+	wantConflict(t, "zone subnet outside its zone", insert("10.2.0.0/24", "zone:z1"))
+	wantConflict(t, "pod subnet outside its pod", insert("10.1.20.0/24", "pod:p1"))
+	wantConflict(t, "pod subnet over a TOR's", insert("10.1.2.0/25", "pod:p1"))
+	wantConflict(t, "TOR moved while its nodes hold pool addresses", exec(`UPDATE tors SET pod_id = 'p2' WHERE id = 't1'`))
 }
