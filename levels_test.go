@@ -227,3 +227,20 @@ func TestPoolLevelsCNI(t *testing.T) {
 		t.Fatalf("STATUS with TOR, pod and zone full: code %d, want 50 (%s)", e.Code, e.Msg)
 	}
 }
+
+// TestPoolLevelsOverVirtualTOR: a zone's subnet over a virtual TOR's is
+// refused by name before anything is written (exit 4).
+func TestPoolLevelsOverVirtualTOR(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "netipam.db")
+	url := "sqlite://" + path
+	mustRun(t, url, "node", "register", "--id", "nv")
+	mustRun(t, url, "subnet", "add", "--tor", "virtual-nv", "--cidr", "10.0.200.0/24")
+	before := dump(t, path)
+	r := run(t, url, "topo", "import", "testdata/levels.yaml")
+	if r.code != 4 || !strings.Contains(r.stderr, "subnet 10.0.200.0/30 of zone z1 overlaps stored subnet 10.0.200.0/24 of virtual tor virtual-nv") {
+		t.Fatalf("exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	if dump(t, path) != before {
+		t.Fatal("a refused import changed the store")
+	}
+}

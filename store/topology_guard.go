@@ -217,7 +217,7 @@ func (s *Store) holdersIn(ctx context.Context, sn topo.Subnet, p netip.Prefix) (
 func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Errors, error) {
 	type tagged struct {
 		p   netip.Prefix
-		tor string
+		tor string // the virtual TOR's id, or the new subnet's owner ("tor t1", "pod p1")
 		old bool
 	}
 	var all []tagged
@@ -243,7 +243,11 @@ func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Erro
 			if err != nil {
 				return nil, fmt.Errorf("plan subnet %q: %w", c.ID, err)
 			}
-			all = append(all, tagged{p: pf, tor: c.Parent})
+			owner := "tor " + c.Parent
+			if c.Level.Rank() > 0 {
+				owner = string(c.Level) + " " + c.Parent
+			}
+			all = append(all, tagged{p: pf, tor: owner})
 		}
 	}
 	slices.SortFunc(all, func(a, b tagged) int {
@@ -260,7 +264,7 @@ func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Erro
 			if n.old {
 				v, n = n, v
 			}
-			errs = append(errs, conflict("subnet %s of tor %s overlaps stored subnet %s of virtual tor %s: pick a free range",
+			errs = append(errs, conflict("subnet %s of %s overlaps stored subnet %s of virtual tor %s: pick a free range",
 				n.p, n.tor, v.p, v.tor))
 		}
 		if i == 0 || netipx.PrefixLastIP(t.p).Compare(netipx.PrefixLastIP(open.p)) > 0 {
