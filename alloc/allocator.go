@@ -18,8 +18,10 @@ type Ledger interface {
 	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
 	// the node is not registered).
 	NodeTOR(ctx context.Context, node string) (string, error)
-	// TORSubnets lists a TOR's subnets.
-	TORSubnets(ctx context.Context, tor string) ([]topo.Subnet, error)
+	// NodeSubnets lists the subnets a node of a TOR may take addresses
+	// from, each with its Level: the TOR's, then its pod's and its zone's
+	// own (as the purposes' strategies allow), nearest level first.
+	NodeSubnets(ctx context.Context, tor string) ([]topo.Subnet, error)
 	// Held calls fn with every allocated address of the subnets.
 	Held(ctx context.Context, subnets []netip.Prefix, fn func(netip.Prefix, netip.Addr)) error
 	// HeldFrom lists, in address order, at most limit allocated addresses
@@ -168,7 +170,7 @@ func (a *Allocator) topology(ctx context.Context, node string, cached bool) (tor
 	if okS {
 		return tor, cs.subnets, true, nil
 	}
-	if subnets, err = a.ledger.TORSubnets(ctx, tor); err != nil {
+	if subnets, err = a.ledger.NodeSubnets(ctx, tor); err != nil {
 		return "", nil, false, fmt.Errorf("look up subnets of %s: %w", tor, err)
 	}
 	a.mu.Lock()
@@ -358,7 +360,7 @@ func (a *Allocator) pick(req Request, tor string, groups []group) ([]topo.Alloca
 			continue
 		}
 		for n := 0; n < req.Count; n++ {
-			p := Least(pools)
+			p := Nearest(g.subnets, pools)
 			if p == nil {
 				return fail(exhausted(tor, g, pools))
 			}

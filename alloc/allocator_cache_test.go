@@ -36,7 +36,7 @@ func (l *memLedger) NodeTOR(_ context.Context, node string) (string, error) {
 	return t, nil
 }
 
-func (l *memLedger) TORSubnets(_ context.Context, tor string) ([]topo.Subnet, error) {
+func (l *memLedger) NodeSubnets(_ context.Context, tor string) ([]topo.Subnet, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.topoReads++

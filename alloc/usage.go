@@ -12,7 +12,10 @@ import (
 type SubnetUse struct {
 	Subnet         topo.Subnet
 	Zone, Pod, TOR string // Pod and Zone empty for a virtual TOR
-	Used           int64
+	// Level is the subnet's owner: a TOR (empty or LevelTOR), or a pod's
+	// or zone's own pool (TOR empty, and Pod too for a zone's).
+	Level topo.Level
+	Used  int64
 }
 
 // UsageRow is used / capacity of one level (zone, pod, TOR) for one
@@ -29,7 +32,9 @@ type UsageRow struct {
 }
 
 // Usage aggregates subnets by zone, pod and TOR, each per purpose and
-// family, ordered zone > pod > TOR.
+// family, ordered zone > pod > TOR. A pod's or zone's own subnets count in
+// the pod's and zone's totals, and in a row of their own (level "pod-pool"
+// or "zone-pool"), so that which level serves shows.
 func Usage(rows []SubnetUse) ([]UsageRow, error) {
 	type key struct {
 		level, id, purpose string
@@ -47,6 +52,12 @@ func Usage(rows []SubnetUse) ([]UsageRow, error) {
 			{"zone", r.Zone, r.Zone},
 			{"pod", r.Pod, r.Zone + "/" + r.Pod},
 			{"tor", r.TOR, r.Zone + "/" + r.Pod + "/" + r.TOR},
+		}
+		switch r.Level {
+		case topo.LevelPod:
+			levels = append(levels, struct{ level, id, sort string }{"pod-pool", r.Pod, r.Zone + "/" + r.Pod + "/"})
+		case topo.LevelZone:
+			levels = append(levels, struct{ level, id, sort string }{"zone-pool", r.Zone, r.Zone + "/"})
 		}
 		for _, l := range levels {
 			if l.id == "" {

@@ -122,6 +122,7 @@ type subnetJSON struct {
 	Gateway  string   `json:"gateway,omitempty"`
 	Exclude  []string `json:"exclude,omitempty"`
 	TOR      string   `json:"tor"`
+	Level    string   `json:"level,omitempty"` // pod or zone for their own subnets
 	Pod      string   `json:"pod,omitempty"`
 	Zone     string   `json:"zone,omitempty"`
 	Source   string   `json:"source"`
@@ -132,6 +133,9 @@ type subnetJSON struct {
 func subnetToJSON(r store.SubnetRow) subnetJSON {
 	j := subnetJSON{CIDR: r.CIDR.String(), Family: int(topo.FamilyOfPrefix(r.CIDR)), Purpose: r.Purpose,
 		TOR: r.TOR, Pod: r.Pod, Zone: r.Zone, Source: r.Source, Used: uint64(r.Used)}
+	if r.Level.Rank() > 0 {
+		j.Level = string(r.Level)
+	}
 	if r.Gateway.IsValid() {
 		j.Gateway = r.Gateway.String()
 	}
@@ -169,7 +173,7 @@ func newSubnetListCmd(a *app) *cobra.Command {
 			for i, r := range rows {
 				j := subnetToJSON(r)
 				js[i] = j
-				table[i] = []string{j.CIDR, j.Purpose, j.Gateway, j.TOR, j.Pod, j.Zone,
+				table[i] = []string{j.CIDR, j.Purpose, j.Gateway, torColumn(j), j.Pod, j.Zone,
 					a.count(j.Used), a.count(j.Capacity), percent(j.Used, alloc.CountOf(j.Capacity))}
 			}
 			if a.json() {

@@ -21,12 +21,16 @@ type (
 		Name  string    `json:"name,omitempty"`
 		CIDRs []string  `json:"cidrs"`
 		Pods  []podJSON `json:"pods"`
+		// Subnets are the zone's own pool.
+		Subnets []subnetJSON `json:"subnets,omitempty"`
 	}
 	podJSON struct {
 		ID    string    `json:"id"`
 		Name  string    `json:"name,omitempty"`
 		CIDRs []string  `json:"cidrs"`
 		TORs  []torJSON `json:"tors"`
+		// Subnets are the pod's own pool.
+		Subnets []subnetJSON `json:"subnets,omitempty"`
 	}
 	torJSON struct {
 		ID       string       `json:"id"`
@@ -96,8 +100,10 @@ func showTree(t *topo.Topology, subnets []store.SubnetRow, nodes []store.NodeRow
 				}
 				pj.TORs = append(pj.TORs, tj)
 			}
+			pj.Subnets = poolJSON(p.Subnets, bySubnet)
 			zj.Pods = append(zj.Pods, pj)
 		}
+		zj.Subnets = poolJSON(z.Subnets, bySubnet)
 		zs = append(zs, zj)
 	}
 	return zs
@@ -133,8 +139,10 @@ func (a *app) renderTree(zs []zoneJSON) string {
 				}
 				pt.Child(rt)
 			}
+			a.poolChildren(pt, p.Subnets)
 			zt.Child(pt)
 		}
+		a.poolChildren(zt, z.Subnets)
 		root.Child(zt)
 	}
 	return root.String()

@@ -12,8 +12,9 @@ import (
 // SubnetRow is a stored subnet with where it sits.
 type SubnetRow struct {
 	topo.Subnet
-	TOR    string
-	Pod    string // empty for a virtual TOR
+	TOR    string // empty for a pod's or zone's own subnet
+	Level  topo.Level
+	Pod    string // empty for a virtual TOR and a zone's own subnet
 	Zone   string
 	Source string // import, cli or expand
 	Used   int64  // addresses allocated
@@ -21,7 +22,10 @@ type SubnetRow struct {
 
 // SubnetFilter selects subnets; nil fields match everything.
 type SubnetFilter struct {
-	TOR     *string
+	TOR *string
+	// ForTOR selects what a node of this TOR may take addresses from: the
+	// TOR's subnets, its pod's and its zone's own, as the strategies allow.
+	ForTOR  *string
 	Purpose *string
 	CIDR    *netip.Prefix
 }
@@ -64,13 +68,17 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 	if f.TOR != nil {
 		where, args = where+" AND s.tor_id = ?", append(args, *f.TOR)
 	}
+	if f.ForTOR != nil {
+		where, args = where+" AND "+forTOR("t"), append(args, *f.ForTOR, *f.ForTOR, *f.ForTOR)
+	}
 	if f.Purpose != nil {
 		where, args = where+" AND s.purpose = ?", append(args, *f.Purpose)
 	}
 	if f.CIDR != nil {
 		where, args = where+" AND s.cidr = ?", append(args, f.CIDR.Masked().String())
 	}
-	q := `SELECT ` + subnetCols + `, s.tor_id, COALESCE(p.id, ''), COALESCE(p.zone_id, ''), s.source,
+	q := `SELECT ` + subnetCols + `, CASE t.level WHEN 'tor' THEN s.tor_id ELSE '' END, t.level,
+			COALESCE(p.id, ''), COALESCE(p.zone_id, t.zone_id, ''), s.source,
 			(SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
 		FROM subnets s JOIN tors t ON t.id = s.tor_id LEFT JOIN pods p ON p.id = t.pod_id
 		WHERE ` + where + ` ORDER BY s.tor_id, s.family, s.first_key`
@@ -78,7 +86,9 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 	err := s.each(ctx, Q(q, args...), func(scan func(...any) error) error {
 		var r SubnetRow
 		var err error
-		r.Subnet, err = scanSubnet(scan, &r.TOR, &r.Pod, &r.Zone, &r.Source, &r.Used)
+		var level string
+		r.Subnet, err = scanSubnet(scan, &r.TOR, &level, &r.Pod, &r.Zone, &r.Source, &r.Used)
+		r.Level, r.Subnet.Level = topo.Level(level), topo.Level(level)
 		out = append(out, r)
 		return err
 	})

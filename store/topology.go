@@ -60,6 +60,9 @@ func (s *Store) LoadTopology(ctx context.Context) (*topo.Topology, error) {
 	for _, id := range order {
 		t.Zones = append(t.Zones, *zones[id])
 	}
+	if err := s.loadPools(ctx, t); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -180,6 +183,9 @@ func (s *Store) ApplyPlan(ctx context.Context, p *TopologyPlan, summary string) 
 // changeRows gives the statements of one change; ix indexes the topology
 // the change leads to.
 func changeRows(c topo.Change, ix topologyIndex, now string) []Stmt {
+	if b, ok := levelChangeRows(c, ix, now); ok {
+		return b
+	}
 	if c.Op == topo.OpRemove {
 		switch c.Kind {
 		case topo.KindSubnet:
@@ -223,6 +229,8 @@ type topologyIndex struct {
 	pods    map[string]*topo.Pod
 	tors    map[string]*topo.TOR
 	subnets map[string]topo.SubnetRef
+	// strategies: purpose -> pinned level
+	strategies map[topo.Purpose]topo.Level
 }
 
 func indexTopology(t *topo.Topology) topologyIndex {
@@ -243,6 +251,7 @@ func indexTopology(t *topo.Topology) topologyIndex {
 			}
 		}
 	}
+	indexPools(&ix, t)
 	return ix
 }
 

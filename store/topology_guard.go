@@ -60,10 +60,10 @@ func (s *Store) checkPlan(ctx context.Context, current *topo.Topology, p *Topolo
 		case c.Op == topo.OpUpdate:
 			old, now := cur.subnets[c.ID], res.subnets[c.ID]
 			switch {
-			case old.TOR != now.TOR:
+			case old.Owner() != now.Owner():
 				used = append(used, c.ID)
-				why[c.ID] = fmt.Sprintf("it cannot move from tor %s to tor %s while nodes of tor %s hold addresses in it; release them first or keep it on tor %s",
-					old.TOR, now.TOR, old.TOR, old.TOR)
+				why[c.ID] = fmt.Sprintf("it cannot move from %s to %s while nodes of %s hold addresses in it; release them first or keep it on %s",
+					old.Owner(), now.Owner(), old.Owner(), old.Owner())
 			case old.Subnet.Purpose != now.Subnet.Purpose:
 				used = append(used, c.ID)
 				why[c.ID] = fmt.Sprintf("its purpose cannot change from %s to %s while they are held; release them first or keep the purpose",
@@ -217,11 +217,11 @@ func (s *Store) holdersIn(ctx context.Context, sn topo.Subnet, p netip.Prefix) (
 func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Errors, error) {
 	type tagged struct {
 		p   netip.Prefix
-		tor string
+		tor string // the virtual TOR's id, or the new subnet's owner ("tor t1", "pod p1")
 		old bool
 	}
 	var all []tagged
-	err := s.each(ctx, Q(`SELECT s.tor_id, s.cidr FROM subnets s JOIN tors t ON t.id = s.tor_id WHERE t.virtual = 1`),
+	err := s.each(ctx, Q(`SELECT s.tor_id, s.cidr FROM subnets s JOIN tors t ON t.id = s.tor_id WHERE t.virtual = 1 AND t.level = 'tor'`),
 		func(scan func(...any) error) error {
 			var id string
 			var pf netip.Prefix
@@ -243,7 +243,11 @@ func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Erro
 			if err != nil {
 				return nil, fmt.Errorf("plan subnet %q: %w", c.ID, err)
 			}
-			all = append(all, tagged{p: pf, tor: c.Parent})
+			owner := "tor " + c.Parent
+			if c.Level.Rank() > 0 {
+				owner = string(c.Level) + " " + c.Parent
+			}
+			all = append(all, tagged{p: pf, tor: owner})
 		}
 	}
 	slices.SortFunc(all, func(a, b tagged) int {
@@ -260,7 +264,7 @@ func (s *Store) virtualOverlaps(ctx context.Context, p *TopologyPlan) (topo.Erro
 			if n.old {
 				v, n = n, v
 			}
-			errs = append(errs, conflict("subnet %s of tor %s overlaps stored subnet %s of virtual tor %s: pick a free range",
+			errs = append(errs, conflict("subnet %s of %s overlaps stored subnet %s of virtual tor %s: pick a free range",
 				n.p, n.tor, v.p, v.tor))
 		}
 		if i == 0 || netipx.PrefixLastIP(t.p).Compare(netipx.PrefixLastIP(open.p)) > 0 {

@@ -2,6 +2,7 @@ package topo
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -14,6 +15,9 @@ type Change struct {
 	ID     string // zone, pod or TOR id, or the subnet's CIDR
 	Parent string // id of the zone, pod or TOR that holds it; "" for zones
 	Detail string // what changed, e.g. name "a" -> "b"
+	// Level is, for a subnet, the kind of its Parent: a TOR (empty), a pod
+	// or a zone (their own pools).
+	Level Level
 }
 
 // Change operations and kinds.
@@ -26,6 +30,9 @@ const (
 	KindPod    = "pod"
 	KindTOR    = "tor"
 	KindSubnet = "subnet"
+	// KindStrategy is a purpose's level pin: ID the purpose, Detail (on
+	// add) the level.
+	KindStrategy = "strategy"
 )
 
 // parentKind names the kind that holds kind.
@@ -37,7 +44,11 @@ var parentKind = map[string]string{KindPod: KindZone, KindTOR: KindPod, KindSubn
 func (c Change) String() string {
 	var inner []string
 	if c.Parent != "" {
-		inner = append(inner, parentKind[c.Kind]+" "+c.Parent)
+		pk := parentKind[c.Kind]
+		if c.Kind == KindSubnet && c.Level.Rank() > 0 {
+			pk = string(c.Level)
+		}
+		inner = append(inner, pk+" "+c.Parent)
 	}
 	switch c.Op {
 	case OpAdd:
@@ -72,7 +83,7 @@ func Diff(current, desired *Topology) []Change {
 		if _, ok := des.byKey[e.key()]; ok {
 			continue
 		}
-		c := Change{Op: OpRemove, Kind: e.kind, ID: e.id, Parent: e.parent}
+		c := Change{Op: OpRemove, Kind: e.kind, ID: e.id, Parent: e.parent, Level: e.level}
 		if e.kind == KindSubnet {
 			subnetRemoves = append(subnetRemoves, c)
 		} else {
@@ -82,11 +93,11 @@ func Diff(current, desired *Topology) []Change {
 	for _, e := range des.order {
 		old, ok := cur.byKey[e.key()]
 		if !ok {
-			changes = append(changes, Change{Op: OpAdd, Kind: e.kind, ID: e.id, Parent: e.parent, Detail: e.summary()})
+			changes = append(changes, Change{Op: OpAdd, Kind: e.kind, ID: e.id, Parent: e.parent, Detail: e.summary(), Level: e.level})
 			continue
 		}
 		if d := updateDetail(old, e); d != "" {
-			changes = append(changes, Change{Op: OpUpdate, Kind: e.kind, ID: e.id, Parent: e.parent, Detail: d})
+			changes = append(changes, Change{Op: OpUpdate, Kind: e.kind, ID: e.id, Parent: e.parent, Detail: d, Level: e.level})
 		}
 	}
 	slices.Reverse(removes) // children before parents
@@ -97,6 +108,7 @@ func Diff(current, desired *Topology) []Change {
 // attributes a diff compares.
 type entity struct {
 	kind, id, parent string
+	level            Level // a subnet's owner kind: TOR (empty), pod, zone
 	name, location   string
 	purpose          string
 	cidrs            []netip.Prefix // zone and pod prefixes, or the subnet's excludes
@@ -109,6 +121,8 @@ func (e *entity) summary() string {
 	switch e.kind {
 	case KindSubnet:
 		return e.purpose
+	case KindStrategy:
+		return e.name
 	case KindTOR:
 		if e.name != "" {
 			return fmt.Sprintf("%q", e.name)
@@ -135,10 +149,19 @@ func index(t *Topology) entityIndex {
 	if t == nil {
 		return ix
 	}
+	sub := func(s Subnet, parent string, l Level) {
+		add(&entity{kind: KindSubnet, id: s.CIDR.String(), parent: parent, level: l, purpose: s.Purpose, gateway: s.Gateway, cidrs: s.Exclude})
+	}
 	for _, z := range t.Zones {
 		add(&entity{kind: KindZone, id: z.ID, name: z.Name, cidrs: z.CIDRs})
+		for _, s := range z.Subnets {
+			sub(s, z.ID, LevelZone)
+		}
 		for _, p := range z.Pods {
 			add(&entity{kind: KindPod, id: p.ID, parent: z.ID, name: p.Name, cidrs: p.CIDRs})
+			for _, s := range p.Subnets {
+				sub(s, p.ID, LevelPod)
+			}
 			for _, r := range p.TORs {
 				add(&entity{kind: KindTOR, id: r.ID, parent: p.ID, name: r.Name, location: r.Location})
 				for _, s := range r.Subnets {
@@ -146,6 +169,9 @@ func index(t *Topology) entityIndex {
 				}
 			}
 		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(t.Strategies)) {
+		add(&entity{kind: KindStrategy, id: p, name: string(t.Strategies[p])})
 	}
 	return ix
 }
@@ -159,8 +185,16 @@ func updateDetail(old, new *entity) string {
 			parts = append(parts, fmt.Sprintf("%s %q -> %q", what, a, b))
 		}
 	}
-	str(parentKind[new.kind], old.parent, new.parent)
-	str("name", old.name, new.name)
+	if new.kind == KindSubnet && old.level != new.level {
+		str("owner", old.level.String()+" "+old.parent, new.level.String()+" "+new.parent)
+	} else {
+		str(parentKind[new.kind], old.parent, new.parent)
+	}
+	if new.kind == KindStrategy {
+		str("level", old.name, new.name)
+	} else {
+		str("name", old.name, new.name)
+	}
 	str("location", old.location, new.location)
 	str("purpose", old.purpose, new.purpose)
 	if old.gateway != new.gateway {

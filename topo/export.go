@@ -12,22 +12,25 @@ import (
 type (
 	fileTopology struct {
 		Topology struct {
-			Zones []fileZone `yaml:"zones"`
+			Zones      []fileZone        `yaml:"zones"`
+			Strategies map[string]string `yaml:"strategies,omitempty"`
 		} `yaml:"topology"`
 	}
 	fileZone struct {
-		ID    string    `yaml:"id"`
-		Name  string    `yaml:"name,omitempty"`
-		CIDR  string    `yaml:"cidr,omitempty"`
-		CIDRs []string  `yaml:"cidrs,omitempty,flow"`
-		Pods  []filePod `yaml:"pods,omitempty"`
+		ID      string       `yaml:"id"`
+		Name    string       `yaml:"name,omitempty"`
+		CIDR    string       `yaml:"cidr,omitempty"`
+		CIDRs   []string     `yaml:"cidrs,omitempty,flow"`
+		Subnets []fileSubnet `yaml:"subnets,omitempty"`
+		Pods    []filePod    `yaml:"pods,omitempty"`
 	}
 	filePod struct {
-		ID    string    `yaml:"id"`
-		Name  string    `yaml:"name,omitempty"`
-		CIDR  string    `yaml:"cidr,omitempty"`
-		CIDRs []string  `yaml:"cidrs,omitempty,flow"`
-		TORs  []fileTOR `yaml:"tors,omitempty"`
+		ID      string       `yaml:"id"`
+		Name    string       `yaml:"name,omitempty"`
+		CIDR    string       `yaml:"cidr,omitempty"`
+		CIDRs   []string     `yaml:"cidrs,omitempty,flow"`
+		Subnets []fileSubnet `yaml:"subnets,omitempty"`
+		TORs    []fileTOR    `yaml:"tors,omitempty"`
 	}
 	fileTOR struct {
 		ID       string       `yaml:"id"`
@@ -69,9 +72,15 @@ func MarshalTopology(t *Topology) ([]byte, error) {
 		if fz.CIDR, fz.CIDRs, err = cidrFields(z.CIDRs); err != nil {
 			return nil, fmt.Errorf("marshal zone %s: %w", z.ID, err)
 		}
+		if fz.Subnets, err = subnetList(z.Subnets); err != nil {
+			return nil, fmt.Errorf("marshal zone %s: %w", z.ID, err)
+		}
 		for _, p := range z.Pods {
 			fp := filePod{ID: p.ID, Name: p.Name}
 			if fp.CIDR, fp.CIDRs, err = cidrFields(p.CIDRs); err != nil {
+				return nil, fmt.Errorf("marshal pod %s: %w", p.ID, err)
+			}
+			if fp.Subnets, err = subnetList(p.Subnets); err != nil {
 				return nil, fmt.Errorf("marshal pod %s: %w", p.ID, err)
 			}
 			for _, r := range p.TORs {
@@ -88,6 +97,12 @@ func MarshalTopology(t *Topology) ([]byte, error) {
 			fz.Pods = append(fz.Pods, fp)
 		}
 		f.Topology.Zones = append(f.Topology.Zones, fz)
+	}
+	for p, l := range t.Strategies {
+		if f.Topology.Strategies == nil {
+			f.Topology.Strategies = map[string]string{}
+		}
+		f.Topology.Strategies[p] = l.String()
 	}
 	return encodeYAML(f)
 }
@@ -117,6 +132,18 @@ func cidrFields(ps []netip.Prefix) (string, []string, error) {
 		return out[0], nil, nil
 	}
 	return "", out, nil
+}
+
+func subnetList(ss []Subnet) ([]fileSubnet, error) {
+	var out []fileSubnet
+	for _, s := range ss {
+		fs, err := subnetFields(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs)
+	}
+	return out, nil
 }
 
 func subnetFields(s Subnet) (fileSubnet, error) {

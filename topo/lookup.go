@@ -14,6 +14,21 @@ type TORRef struct {
 type SubnetRef struct {
 	Zone, Pod, TOR string
 	Subnet         Subnet
+	// Level is the subnet's owner: its TOR (empty), or, with TOR empty,
+	// its pod's or zone's own pool.
+	Level Level
+}
+
+// Owner names the subnet's owner for a message: "tor tor-1", "pod pod-a"
+// or "zone zone-a".
+func (r SubnetRef) Owner() string {
+	switch r.Level {
+	case LevelPod:
+		return "pod " + r.Pod
+	case LevelZone:
+		return "zone " + r.Zone
+	}
+	return "tor " + r.TOR
 }
 
 // TORs returns every TOR in file order.

@@ -2,6 +2,7 @@ package topo
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 )
 
@@ -64,10 +65,12 @@ func (p *positions) withoutStored() *positions {
 // clone copies a topology deeply enough that appending to any of its lists
 // leaves t as it was.
 func clone(t *Topology) *Topology {
-	m := &Topology{Zones: make([]Zone, len(t.Zones))}
+	m := &Topology{Zones: make([]Zone, len(t.Zones)), Strategies: maps.Clone(t.Strategies)}
 	for i, z := range t.Zones {
 		z.Pods = append([]Pod(nil), z.Pods...)
+		z.Subnets = append([]Subnet(nil), z.Subnets...)
 		for j, p := range z.Pods {
+			p.Subnets = append([]Subnet(nil), p.Subnets...)
 			p.TORs = append([]TOR(nil), p.TORs...)
 			for k, r := range p.TORs {
 				r.Subnets = append([]Subnet(nil), r.Subnets...)
@@ -95,8 +98,14 @@ func mergeStored(m, stored *Topology, pos *positions) {
 	subnets := map[netip.Prefix]bool{}
 	for i, z := range m.Zones {
 		zones[z.ID] = place{zone: i}
+		for _, s := range z.Subnets {
+			subnets[s.CIDR] = true
+		}
 		for j, p := range z.Pods {
 			pods[p.ID] = place{zone: i, pod: j}
+			for _, s := range p.Subnets {
+				subnets[s.CIDR] = true
+			}
 			for k, r := range p.TORs {
 				tors[r.ID] = place{zone: i, pod: j, tor: k}
 				for _, s := range r.Subnets {
@@ -132,16 +141,41 @@ func mergeStored(m, stored *Topology, pos *positions) {
 					pos.stored[tp.torField()] = fmt.Sprintf("stored tor %s (pod %s)", r.ID, p.ID)
 				}
 				mt := &m.Zones[tp.zone].Pods[tp.pod].TORs[tp.tor]
-				for _, s := range r.Subnets {
-					if subnets[s.CIDR] {
-						continue
-					}
-					mt.Subnets = append(mt.Subnets, s)
-					subnets[s.CIDR] = true
-					f := fmt.Sprintf("%s.subnets[%d]", tp.torField(), len(mt.Subnets)-1)
-					pos.stored[f] = fmt.Sprintf("stored subnet %s (tor %s)", s.CIDR, r.ID)
-				}
+				mergeSubnets(&mt.Subnets, r.Subnets, subnets, tp.torField(), "tor "+r.ID, pos)
 			}
+			mp := &m.Zones[pp.zone].Pods[pp.pod]
+			mergeSubnets(&mp.Subnets, p.Subnets, subnets, pp.podField(), "pod "+p.ID, pos)
 		}
+		mergeSubnets(&m.Zones[zp.zone].Subnets, z.Subnets, subnets, zp.zoneField(), "zone "+z.ID, pos)
+	}
+	mergeStrategies(m, stored)
+}
+
+// mergeSubnets appends to *dst the stored subnets f does not declare
+// anywhere (seen), naming each kept one in pos as "stored subnet
+// 10.244.5.0/24 (tor tor-1)". field is the owner's field, owner its kind
+// and id.
+func mergeSubnets(dst *[]Subnet, stored []Subnet, seen map[netip.Prefix]bool, field, owner string, pos *positions) {
+	for _, s := range stored {
+		if seen[s.CIDR] {
+			continue
+		}
+		*dst = append(*dst, s)
+		seen[s.CIDR] = true
+		f := fmt.Sprintf("%s.subnets[%d]", field, len(*dst)-1)
+		pos.stored[f] = fmt.Sprintf("stored subnet %s (%s)", s.CIDR, owner)
+	}
+}
+
+// mergeStrategies keeps the stored strategies of purposes m does not pin.
+func mergeStrategies(m, stored *Topology) {
+	for p, l := range stored.Strategies {
+		if _, ok := m.Strategies[p]; ok {
+			continue
+		}
+		if m.Strategies == nil {
+			m.Strategies = map[Purpose]Level{}
+		}
+		m.Strategies[p] = l
 	}
 }

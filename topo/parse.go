@@ -25,11 +25,14 @@ func decodeTopology(file string, data []byte) (*Topology, *positions, error) {
 	if root := d.document(data); root != nil {
 		top := d.fields(root, "", "topology")
 		if n, ok := top["topology"]; ok {
-			fs := d.fields(n, "", "zones")
+			fs := d.fields(n, "", "zones", "strategies")
 			if zs, ok := fs["zones"]; ok {
 				for i, z := range d.list(zs, "zones") {
 					t.Zones = append(t.Zones, d.zone(z, fmt.Sprintf("zones[%d]", i)))
 				}
+			}
+			if ss, ok := fs["strategies"]; ok {
+				t.Strategies = d.strategies(ss, "strategies")
 			}
 		} else if top != nil {
 			d.fail(root.Line, "topology", "missing: the file must start with topology: and a zones: list")
@@ -44,7 +47,7 @@ func decodeTopology(file string, data []byte) (*Topology, *positions, error) {
 func (d *decoder) zone(n *yaml.Node, field string) Zone {
 	var z Zone
 	d.pos.set(field, n.Line)
-	fs := d.fields(n, field, "id", "name", "cidr", "cidrs", "pods")
+	fs := d.fields(n, field, "id", "name", "cidr", "cidrs", "pods", "subnets")
 	z.ID = d.optStr(fs, field, "id")
 	z.Name = d.optStr(fs, field, "name")
 	z.CIDRs = d.cidrs(fs, field)
@@ -53,13 +56,14 @@ func (d *decoder) zone(n *yaml.Node, field string) Zone {
 			z.Pods = append(z.Pods, d.pod(p, fmt.Sprintf("%s.pods[%d]", field, i)))
 		}
 	}
+	z.Subnets = d.subnets(fs, field)
 	return z
 }
 
 func (d *decoder) pod(n *yaml.Node, field string) Pod {
 	var p Pod
 	d.pos.set(field, n.Line)
-	fs := d.fields(n, field, "id", "name", "cidr", "cidrs", "tors")
+	fs := d.fields(n, field, "id", "name", "cidr", "cidrs", "tors", "subnets")
 	p.ID = d.optStr(fs, field, "id")
 	p.Name = d.optStr(fs, field, "name")
 	p.CIDRs = d.cidrs(fs, field)
@@ -68,6 +72,7 @@ func (d *decoder) pod(n *yaml.Node, field string) Pod {
 			p.TORs = append(p.TORs, d.tor(t, fmt.Sprintf("%s.tors[%d]", field, i)))
 		}
 	}
+	p.Subnets = d.subnets(fs, field)
 	return p
 }
 
@@ -78,12 +83,53 @@ func (d *decoder) tor(n *yaml.Node, field string) TOR {
 	t.ID = d.optStr(fs, field, "id")
 	t.Name = d.optStr(fs, field, "name")
 	t.Location = d.optStr(fs, field, "location")
-	if ss, ok := fs["subnets"]; ok {
-		for i, s := range d.list(ss, field+".subnets") {
-			t.Subnets = append(t.Subnets, d.subnet(s, fmt.Sprintf("%s.subnets[%d]", field, i)))
-		}
-	}
+	t.Subnets = d.subnets(fs, field)
 	return t
+}
+
+// subnets reads the subnets: list of a zone, pod or TOR.
+func (d *decoder) subnets(fs map[string]*yaml.Node, field string) []Subnet {
+	ss, ok := fs["subnets"]
+	if !ok {
+		return nil
+	}
+	var out []Subnet
+	for i, s := range d.list(ss, field+".subnets") {
+		out = append(out, d.subnet(s, fmt.Sprintf("%s.subnets[%d]", field, i)))
+	}
+	return out
+}
+
+// strategies reads the strategies: map, purpose -> level.
+func (d *decoder) strategies(n *yaml.Node, field string) map[Purpose]Level {
+	if !d.kind(n, field, yaml.MappingNode) {
+		return nil
+	}
+	out := map[Purpose]Level{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		kf := joinField(field, fieldKey(k.Value))
+		d.pos.set(kf, k.Line)
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k.Line, field, "keys must be plain names")
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			d.fail(k.Line, kf, "duplicate key %s: write each purpose once", Quote(k.Value))
+			continue
+		}
+		s, ok := d.str(v, kf)
+		if !ok {
+			continue
+		}
+		l, err := ParseLevel(s)
+		if err != nil {
+			d.fail(v.Line, kf, "%v", err)
+			continue
+		}
+		out[k.Value] = l
+	}
+	return out
 }
 
 func (d *decoder) subnet(n *yaml.Node, field string) Subnet {

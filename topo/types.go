@@ -23,6 +23,10 @@ const (
 // Topology is the whole declared network: what a topology file holds.
 type Topology struct {
 	Zones []Zone
+	// Strategies pins, per purpose, the one level a node takes that
+	// purpose's addresses from; a purpose without one tries its TOR, then
+	// its pod, then its zone (levels.go).
+	Strategies map[Purpose]Level
 }
 
 // Zone is an availability zone or data centre with one or more prefixes.
@@ -31,6 +35,9 @@ type Zone struct {
 	Name  string
 	CIDRs []netip.Prefix
 	Pods  []Pod
+	// Subnets are the zone's own pool: what nodes of every pod of the
+	// zone take from once their TOR's and pod's subnets are full.
+	Subnets []Subnet
 }
 
 // Pod is a group of racks sharing an uplink. Its prefixes lie inside the
@@ -40,6 +47,9 @@ type Pod struct {
 	Name  string
 	CIDRs []netip.Prefix
 	TORs  []TOR
+	// Subnets are the pod's own pool, inside its prefixes: what nodes of
+	// every TOR of the pod take from once their TOR's subnets are full.
+	Subnets []Subnet
 }
 
 // TOR is a top-of-rack switch; every node behind it takes addresses from the
@@ -60,6 +70,10 @@ type Subnet struct {
 	// Exclude lists prefixes (a single address is a /32 or /128) that are
 	// never handed out.
 	Exclude []netip.Prefix
+	// Level says, in the subnets listed for a node's allocations, whose
+	// pool the subnet is: the node's TOR (LevelTOR, or empty), its pod's
+	// or its zone's. In a Topology the list that holds the subnet says it.
+	Level Level
 }
 
 // Node is a server behind a TOR.

@@ -72,9 +72,12 @@ func (t *Topology) validate(pos *positions) error {
 					}
 				}
 			}
+			subnetSpace = append(subnetSpace, v.poolSubnets(pf, "pod "+idText(p.ID), p.Subnets, p.CIDRs)...)
 		}
 		v.disjoint(podSpace, "pod prefixes in one zone must not overlap")
+		subnetSpace = append(subnetSpace, v.poolSubnets(zf, "zone "+idText(z.ID), z.Subnets, z.CIDRs)...)
 	}
+	v.strategies(t.Strategies)
 	v.disjoint(zoneSpace, "zone prefixes must not overlap")
 	v.disjoint(subnetSpace, "subnets must not overlap anywhere in the topology: pick a free range")
 	return v.errs.err()

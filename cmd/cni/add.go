@@ -20,5 +20,8 @@ func (p *plugin) add(args *skel.CmdArgs, c *config, svc Service) error {
 	if err != nil {
 		return err
 	}
+	if err := c.aggregateRoutes(p.ctx, svc, allocs); err != nil {
+		return err
+	}
 	return types.PrintResult(c.result(allocs), c.CNIVersion)
 }

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -40,6 +41,7 @@ type Service interface {
 	Allocations(ctx context.Context, f api.Filter) ([]topo.Allocation, error)
 	Subnets(ctx context.Context, q api.SubnetQuery) ([]api.Subnet, error)
 	NodeTOR(ctx context.Context, node string) (string, error)
+	Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error)
 }
 
 // Options give the plugin what lives above it: the store.

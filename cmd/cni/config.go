@@ -19,7 +19,7 @@ import (
 
 // ipamKeys are the keys netipam reads from the ipam section; any other key
 // there is an error (a typo must not silently fall back to a default).
-const ipamKeys = "type, purposes, store, node, server, token_file, routes"
+const ipamKeys = "type, purposes, store, node, server, token_file, routes, aggregate_routes"
 
 // ipamSection is the `ipam` object of the network configuration.
 type ipamSection struct {
@@ -30,6 +30,9 @@ type ipamSection struct {
 	Server    string         `json:"server"`
 	TokenFile string         `json:"token_file"`
 	Routes    []routeSection `json:"routes"`
+	// AggregateRoutes "tor" adds the node's TOR's aggregate prefixes as
+	// routes (routes.go).
+	AggregateRoutes string `json:"aggregate_routes"`
 }
 
 type routeSection struct {
@@ -71,6 +74,9 @@ type config struct {
 	Server, TokenFile string
 	Node              string
 	Routes            []route
+	// AggregateRoutes is the level whose aggregate prefixes ADD adds as
+	// routes: LevelTOR or none.
+	AggregateRoutes topo.Level
 	// IPs are static addresses from runtimeConfig.ips and args.cni.ips.
 	IPs []netip.Addr
 	// Keep lists the attachments GC must not release.
@@ -142,6 +148,11 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 		}
 		c.Node = h
 	}
+	agg, err := parseAggregateRoutes(s.AggregateRoutes)
+	if err != nil {
+		return nil, err
+	}
+	c.AggregateRoutes = agg
 	for i, r := range s.Routes {
 		rt, err := parseRoute(r)
 		if err != nil {

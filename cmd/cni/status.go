@@ -12,8 +12,8 @@ import (
 )
 
 // status answers whether an ADD on this node could succeed: the node is
-// registered and its TOR has a free address of every family of every
-// configured purpose. It reads; it never allocates.
+// registered and its TOR (or its pod's or zone's pool) has a free address
+// of every family of every configured purpose. It reads; it never allocates.
 func (p *plugin) status(args *skel.CmdArgs, c *config, svc Service) error {
 	tor, err := svc.NodeTOR(p.ctx, c.Node)
 	if errors.Is(err, topo.ErrNotFound) {
@@ -23,7 +23,7 @@ func (p *plugin) status(args *skel.CmdArgs, c *config, svc Service) error {
 	if err != nil {
 		return fmt.Errorf("look up node %s: %w", c.Node, err)
 	}
-	rows, err := svc.Subnets(p.ctx, api.SubnetQuery{TOR: &tor})
+	rows, err := svc.Subnets(p.ctx, api.SubnetQuery{ForTOR: &tor})
 	if err != nil {
 		return fmt.Errorf("look up subnets of %s: %w", tor, err)
 	}

@@ -64,7 +64,7 @@ func (c *Client) Allocations(ctx context.Context, f store.AllocationFilter) ([]t
 
 // Subnets asks the server for subnets.
 func (c *Client) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error) {
-	out, err := c.api.Subnets(ctx, api.SubnetQuery{TOR: f.TOR, Purpose: f.Purpose, CIDR: f.CIDR})
+	out, err := c.api.Subnets(ctx, api.SubnetQuery{TOR: f.TOR, ForTOR: f.ForTOR, Purpose: f.Purpose, CIDR: f.CIDR})
 	if err != nil {
 		return nil, err
 	}

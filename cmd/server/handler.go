@@ -38,6 +38,7 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /v1/subnets", a.subnets)
 	mux.HandleFunc("GET /v1/nodes/{id}/tor", a.nodeTOR)
 	mux.HandleFunc("GET /v1/usage", a.usage)
+	mux.HandleFunc("GET /v1/routes", a.routes)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux
@@ -225,6 +226,10 @@ func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
 	if q.Has("tor") {
 		v := q.Get("tor")
 		f.TOR = &v
+	}
+	if q.Has("for_tor") {
+		v := q.Get("for_tor")
+		f.ForTOR = &v
 	}
 	if q.Has("purpose") {
 		v := q.Get("purpose")

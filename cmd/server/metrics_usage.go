@@ -46,6 +46,7 @@ type usageCollector struct {
 	subnetRatio, subnetAllocs                      *prometheus.Desc
 	zones, pods, tors, nodes                       *prometheus.Desc
 	success, duration                              *prometheus.Desc
+	pool                                           poolDescs
 }
 
 func newUsageCollector(src UsageSource, timeout time.Duration, onError func()) *usageCollector {
@@ -81,6 +82,7 @@ func newUsageCollector(src UsageSource, timeout time.Duration, onError func()) *
 			nil, nil),
 		duration: d("ipam_usage_scrape_duration_seconds", "Time this scrape took to read the topology and usage gauges from the store.",
 			nil, nil),
+		pool: newPoolDescs(),
 	}
 }
 
@@ -90,6 +92,7 @@ func (c *usageCollector) Describe(ch chan<- *prometheus.Desc) {
 		c.purposeCapacity, c.purposeUsed, c.subnetRatio, c.subnetAllocs, c.zones, c.pods, c.tors, c.nodes, c.success, c.duration} {
 		ch <- d
 	}
+	c.pool.describe(ch)
 }
 
 // Collect reads the store and sends the gauges; when a read fails it sends
@@ -157,10 +160,17 @@ func (c *usageCollector) read(ctx context.Context) ([]prometheus.Metric, error) 
 		}
 		return u
 	}
+	pools := map[poolKey]*[2]float64{}
 	for _, r := range subnets {
 		capacity, err := alloc.Capacity(r.Subnet)
 		if err != nil {
 			return nil, fmt.Errorf("metrics: capacity of %s: %w", r.CIDR, err)
+		}
+		if r.Level.Rank() > 0 { // a pod's or zone's own subnet: no TOR's
+			poolSums(pools, r, capacity)
+			out = append(out, gauge(c.subnetRatio, usedRatio(r.Used, capacity), r.CIDR.String(), store.PoolOwner(r.Level, poolOwner(r))),
+				gauge(c.subnetAllocs, float64(r.Used), r.CIDR.String()))
+			continue
 		}
 		u := tor(r.TOR)
 		u.capacity += float64(capacity)
@@ -181,6 +191,7 @@ func (c *usageCollector) read(ctx context.Context) ([]prometheus.Metric, error) 
 		cidr := r.CIDR.String()
 		out = append(out, gauge(c.subnetRatio, ratio, cidr, r.TOR), gauge(c.subnetAllocs, float64(r.Used), cidr))
 	}
+	out = append(out, c.pool.metrics(pools)...)
 	out = append(out, gauge(c.zones, float64(len(t.Zones))))
 	for _, z := range t.Zones {
 		out = append(out, gauge(c.pods, float64(len(z.Pods)), z.ID))

@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"net/netip"
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/store"
@@ -32,6 +33,9 @@ type Service interface {
 	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
 	// it is not).
 	NodeTOR(ctx context.Context, node string) (string, error)
+	// Routes gives the fewest prefixes covering every subnet below a TOR,
+	// pod or zone (topo.ErrNotFound for an unknown id).
+	Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error)
 }
 
 // Local is the Service in process over a store, for a one-shot call: its

@@ -12,7 +12,7 @@ import (
 func SubnetUses(rows []store.SubnetRow) []alloc.SubnetUse {
 	out := make([]alloc.SubnetUse, len(rows))
 	for i, r := range rows {
-		out[i] = alloc.SubnetUse{Subnet: r.Subnet, Zone: r.Zone, Pod: r.Pod, TOR: r.TOR, Used: r.Used}
+		out[i] = alloc.SubnetUse{Subnet: r.Subnet, Zone: r.Zone, Pod: r.Pod, TOR: r.TOR, Level: r.Level, Used: r.Used}
 	}
 	return out
 }

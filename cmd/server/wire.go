@@ -56,6 +56,9 @@ func toSubnetsJSON(rows []store.SubnetRow) []subnetJSON {
 	for i, r := range rows {
 		out[i] = subnetJSON{CIDR: r.CIDR, Purpose: r.Purpose, Gateway: r.Gateway, Exclude: r.Exclude,
 			TOR: r.TOR, Pod: r.Pod, Zone: r.Zone, Source: r.Source, Used: r.Used}
+		if r.Level.Rank() > 0 {
+			out[i].Level = r.Level
+		}
 	}
 	return out
 }
@@ -63,8 +66,8 @@ func toSubnetsJSON(rows []store.SubnetRow) []subnetJSON {
 func fromSubnetsJSON(js []subnetJSON) []store.SubnetRow {
 	out := make([]store.SubnetRow, len(js))
 	for i, j := range js {
-		out[i] = store.SubnetRow{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude},
-			TOR: j.TOR, Pod: j.Pod, Zone: j.Zone, Source: j.Source, Used: j.Used}
+		out[i] = store.SubnetRow{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude, Level: j.Level},
+			TOR: j.TOR, Level: j.Level, Pod: j.Pod, Zone: j.Zone, Source: j.Source, Used: j.Used}
 	}
 	return out
 }

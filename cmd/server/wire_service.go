@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/netip"
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server/api"
@@ -33,7 +34,7 @@ func (w Wire) Allocations(ctx context.Context, f api.Filter) ([]topo.Allocation,
 
 // Subnets lists the subnets the query selects.
 func (w Wire) Subnets(ctx context.Context, q api.SubnetQuery) ([]api.Subnet, error) {
-	rows, err := w.Svc.Subnets(ctx, store.SubnetFilter{TOR: q.TOR, Purpose: q.Purpose, CIDR: q.CIDR})
+	rows, err := w.Svc.Subnets(ctx, store.SubnetFilter{TOR: q.TOR, ForTOR: q.ForTOR, Purpose: q.Purpose, CIDR: q.CIDR})
 	if err != nil {
 		return nil, err
 	}
@@ -43,4 +44,9 @@ func (w Wire) Subnets(ctx context.Context, q api.SubnetQuery) ([]api.Subnet, err
 // NodeTOR gives the node's TOR.
 func (w Wire) NodeTOR(ctx context.Context, node string) (string, error) {
 	return w.Svc.NodeTOR(ctx, node)
+}
+
+// Routes gives the fewest prefixes covering every subnet below a level.
+func (w Wire) Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error) {
+	return w.Svc.Routes(ctx, level, id)
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"PlanNamesObjects", testPlanNamesObjects},
 		{"PlanIsTheDiff", testPlanIsTheDiff},
 		{"TopologyBackstops", testTopologyBackstops},
+		{"PoolLevels", testPoolLevels},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"time"
@@ -218,6 +219,17 @@ func (c *Client) NodeTOR(ctx context.Context, node string) (string, error) {
 		return "", err
 	}
 	return out.TOR, nil
+}
+
+// Routes asks the server for the fewest prefixes covering every subnet
+// below a TOR, pod or zone.
+func (c *Client) Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error) {
+	q := url.Values{"level": {string(level)}, "id": {id}}
+	var out Routes
+	if err := c.Do(ctx, http.MethodGet, "/v1/routes?"+q.Encode(), nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Prefixes, nil
 }
 
 // Usage asks the server for usage totals.

@@ -138,6 +138,7 @@ type Subnet struct {
 	Gateway netip.Addr     `json:"gateway"`
 	Exclude []netip.Prefix `json:"exclude,omitempty"`
 	TOR     string         `json:"tor"`
+	Level   topo.Level     `json:"level,omitempty"` // pod or zone: their own subnets
 	Pod     string         `json:"pod"`
 	Zone    string         `json:"zone"`
 	Source  string         `json:"source"`
@@ -146,15 +147,18 @@ type Subnet struct {
 
 // Use is the part of a subnet the shared rules read (alloc.CheckRoom).
 func (j Subnet) Use() alloc.SubnetUse {
-	return alloc.SubnetUse{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude},
-		Zone: j.Zone, Pod: j.Pod, TOR: j.TOR, Used: j.Used}
+	return alloc.SubnetUse{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude, Level: j.Level},
+		Zone: j.Zone, Pod: j.Pod, TOR: j.TOR, Level: j.Level, Used: j.Used}
 }
 
 // SubnetQuery selects subnets for GET /v1/subnets; nil fields match
 // everything.
 type SubnetQuery struct {
 	TOR, Purpose *string
-	CIDR         *netip.Prefix
+	// ForTOR selects what a node on that TOR may allocate from: the TOR's
+	// subnets and its pod's and zone's pools.
+	ForTOR *string
+	CIDR   *netip.Prefix
 }
 
 // Values writes the query as URL parameters.
@@ -162,6 +166,9 @@ func (q SubnetQuery) Values() url.Values {
 	v := url.Values{}
 	if q.TOR != nil {
 		v.Set("tor", *q.TOR)
+	}
+	if q.ForTOR != nil {
+		v.Set("for_tor", *q.ForTOR)
 	}
 	if q.Purpose != nil {
 		v.Set("purpose", *q.Purpose)
@@ -186,4 +193,9 @@ type Error struct {
 // Status is /readyz and /healthz when all is well.
 type Status struct {
 	Status string `json:"status"`
+}
+
+// Routes is GET /v1/routes?level=tor&id=ID: the aggregated prefixes.
+type Routes struct {
+	Prefixes []netip.Prefix `json:"prefixes"`
 }

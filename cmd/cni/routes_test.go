@@ -1,0 +1,40 @@
+package cni
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/containernetworking/cni/pkg/skel"
+
+	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/store/storetest"
+)
+
+// ADD with aggregate_routes reads the TOR's subnets from an index too.
+func TestCNIAggregateRoutesUseIndexes(t *testing.T) {
+	st, rec := storetest.DemoRecorded(t)
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devnull.Close()
+	stdout := os.Stdout
+	os.Stdout = devnull // ADD prints its result
+	defer func() { os.Stdout = stdout }()
+	conf := []byte(`{"cniVersion": "1.1.0", "name": "rack-net",
+		"ipam": {"type": "netipam", "node": "node-01", "store": "unused", "aggregate_routes": "tor"}}`)
+	args := &skel.CmdArgs{ContainerID: "c1", IfName: "eth0", StdinData: conf}
+	c, err := parseConfig(conf, os.Hostname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &plugin{ctx: context.Background()}
+	if err := p.add(args, c, server.Wire{Svc: server.Local{Store: st}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Routes) == 0 {
+		t.Fatal("ADD with aggregate_routes added no route")
+	}
+	storetest.AssertIndexed(t, rec.Backend, "ADD with aggregate_routes", rec.Take())
+}
