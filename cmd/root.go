@@ -61,6 +61,7 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newSQLCmd(a),
 		newHistoryCmd(a),
 		newServeCmd(a),
+		newMigrateCmd(a),
 	)
 	return root
 }
