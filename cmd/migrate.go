@@ -15,7 +15,7 @@ import (
 
 func newMigrateCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "migrate", Short: "Take over from the host-local IPAM plugin"}
-	c.AddCommand(newMigrateHostLocalCmd(a))
+	c.AddCommand(newMigrateHostLocalCmd(a), newMigrateHostLocalConfigCmd(a))
 	return c
 }
 
