@@ -205,3 +205,28 @@ func TestMigrateHostLocalBadInput(t *testing.T) {
 		t.Errorf("legacy lease not imported as net1: %v", heldBy(t, url))
 	}
 }
+
+// TestMigrateHostLocalUnderServer takes over leases while `netipam serve`
+// runs with every pool loaded: the server's CNI ADDs never return a
+// migrated address (it follows the ledger, and the schema refuses a
+// duplicate in any case), and fill the subnet exactly.
+func TestMigrateHostLocalUnderServer(t *testing.T) {
+	url, _ := seeded(t)
+	s := startServe(t, url)
+	dir := hostLocalLeases(t, 20)
+	mustRun(t, url, "migrate", "host-local", "--data-dir", dir, "--network", "hlnet", "--node", "node-01")
+	conf := netConfNamed("hlnet", "1.0.0", "", `"node": "node-01", "purposes": ["management"], "server": "unix://`+s.sock+`"`)
+	for i := range 41 {
+		var res struct{ IPs []struct{ Address string } }
+		if err := json.Unmarshal([]byte(cniOK(t, cniCall{command: "ADD", container: fmt.Sprintf("new-%d", i), conf: conf})), &res); err != nil {
+			t.Fatal(err)
+		}
+		a := netip.MustParsePrefix(res.IPs[0].Address).Addr()
+		if lo, hi := netip.MustParseAddr("10.244.5.2"), netip.MustParseAddr("10.244.5.21"); !a.Less(lo) && !hi.Less(a) {
+			t.Fatalf("ADD new-%d through the server returned migrated %s", i, a)
+		}
+	}
+	if e := cniFail(t, cniCall{command: "ADD", container: "new-full", conf: conf}); !strings.Contains(e.Msg, "no free IPv4 management address") {
+		t.Errorf("ADD on a full subnet: %+v", e)
+	}
+}
