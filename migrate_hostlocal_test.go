@@ -168,7 +168,7 @@ func TestMigrateHostLocalBadInput(t *testing.T) {
 		{"bad interface", leaseDir(map[string]string{"10.244.1.7": "c1\r\neth0/x"}), nil, 2, []string{"interface name"}},
 		{"oversized lease", leaseDir(map[string]string{"10.244.1.7": strings.Repeat("c", 5000)}), nil, 2, []string{"over 1024"}},
 		{"directory named by an address", withDir, nil, 2, []string{"10.244.1.8: is not a regular file"}},
-		{"unknown node", leaseDir(good), []string{"--node", "node-99"}, 3, []string{"--node node-99: not registered"}},
+		{"unknown node", leaseDir(good), []string{"--node", "node-99"}, 3, []string{"node node-99: not registered"}},
 		{"bad network", leaseDir(good), []string{"--network", "bad/net"}, 2, []string{`network "bad/net"`}},
 		{"held by another attachment", leaseDir(map[string]string{"10.244.1.7": "c1\r\neth0", "10.244.1.9": "c9\r\neth0"}), nil, 4,
 			[]string{"10.244.1.9 (container c9, eth0): held in netipam by hlnet/other/eth0 on node node-02"}},
@@ -206,15 +206,39 @@ func TestMigrateHostLocalBadInput(t *testing.T) {
 	}
 }
 
-// TestMigrateHostLocalUnderServer takes over leases while `netipam serve`
-// runs with every pool loaded: the server's CNI ADDs never return a
-// migrated address (it follows the ledger, and the schema refuses a
-// duplicate in any case), and fill the subnet exactly.
+// TestMigrateHostLocalUnderServer takes over leases through `netipam serve`
+// (--server; the CLI has no store): the same report, a second run and a
+// conflict change nothing, and the server's CNI ADDs then never return a
+// migrated address and fill the subnet exactly.
 func TestMigrateHostLocalUnderServer(t *testing.T) {
-	url, _ := seeded(t)
+	url, path := seeded(t)
 	s := startServe(t, url)
 	dir := hostLocalLeases(t, 20)
-	mustRun(t, url, "migrate", "host-local", "--data-dir", dir, "--network", "hlnet", "--node", "node-01")
+	args := []string{"migrate", "host-local", "--data-dir", dir, "--network", "hlnet", "--node", "node-01", "--server", "unix://" + s.sock}
+	if r := run(t, "sqlite:///nonexistent/never.db", args...); r.code != 0 || !strings.Contains(r.stdout, "20 imported, 0 already imported, 20 skipped") {
+		t.Fatalf("migrate through the server: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	before := dump(t, path)
+	if r := run(t, "sqlite:///nonexistent/never.db", args...); r.code != 0 || !strings.Contains(r.stdout, "0 imported, 20 already imported") {
+		t.Fatalf("second migrate through the server: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if after := dump(t, path); after != before {
+		t.Fatalf("second migrate changed the store:\n%s", changedLines(before, after))
+	}
+	busy := filepath.Join(t.TempDir(), "hlnet")
+	if err := os.MkdirAll(busy, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(busy, "10.244.5.3"), []byte("someone-else\r\neth0"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args[3] = busy
+	if r := run(t, "sqlite:///nonexistent/never.db", args...); r.code != 4 || !strings.Contains(r.stderr, "held in netipam by hlnet/ctr-2/eth0") {
+		t.Errorf("conflict through the server: exit %d, want 4\n%s", r.code, r.stderr)
+	}
+	if after := dump(t, path); after != before {
+		t.Fatalf("refused migrate changed the store:\n%s", changedLines(before, after))
+	}
 	conf := netConfNamed("hlnet", "1.0.0", "", `"node": "node-01", "purposes": ["management"], "server": "unix://`+s.sock+`"`)
 	for i := range 41 {
 		var res struct{ IPs []struct{ Address string } }

@@ -1,14 +1,13 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -42,7 +41,8 @@ TOR, a gateway, network, broadcast or excluded address) are listed on
 stderr and skipped. An address netipam holds for another attachment, or a
 second address of one purpose and family for an attachment, is a conflict:
 each is listed, nothing is recorded, exit 4. Running it again records
-nothing new (exit 0).`,
+nothing new (exit 0). With --server the server records them (the data
+directory is still read here, on the node).`,
 		Example: `  netipam migrate host-local --data-dir /var/lib/cni/networks/k8s-pod-network \
     --network k8s-pod-network --node node-01 --dry-run`,
 		Args: cobra.NoArgs,
@@ -94,38 +94,31 @@ func runMigrateHostLocal(c *cobra.Command, a *app, o migrateHostLocalOptions) er
 	if err != nil {
 		return err
 	}
-	st, err := a.open(ctx)
-	if err != nil {
-		return err
+	source := "host-local " + displayPath(filepath.Clean(o.dataDir))
+	if len(source) > topo.MaxNameLen {
+		source = source[:topo.MaxNameLen-3] + "..."
 	}
-	node, err := st.Node(ctx, o.node)
-	if err != nil {
-		return notRegistered(o.node, err)
-	}
-	subnets, err := st.TORSubnets(ctx, node.TOR)
-	if err != nil {
-		return err
-	}
-	addrs := make([]netip.Addr, len(leases))
-	in := make([]alloc.Lease, len(leases))
-	for i, l := range leases {
-		addrs[i] = l.Addr
-		in[i] = alloc.Lease{Addr: l.Addr, Container: l.Container, IfName: l.IfName}
+	req := server.AdoptRequest{Node: o.node, Network: o.network, DryRun: o.dryRun, Source: source}
+	for _, l := range leases {
+		req.Leases = append(req.Leases, alloc.Lease{Addr: l.Addr, Container: l.Container, IfName: l.IfName})
 		if l.Legacy {
 			fmt.Fprintf(a.io.Err, "netipam: note: lease %s of container %s names no interface (host-local before v0.7): taken as %s\n",
 				l.Addr, l.Container, l.IfName)
 		}
 	}
-	held, err := st.HeldFor(ctx, o.node, o.network, addrs)
+	if err := req.Validate(); err != nil {
+		return usagef("%w", err)
+	}
+	svc, err := a.service(ctx, store.ModeExisting)
 	if err != nil {
 		return err
 	}
-	ad, err := alloc.Adopt(alloc.AdoptTarget{Node: o.node, TOR: node.TOR, Network: o.network, Subnets: subnets}, in, held)
+	ad, err := svc.Adopt(ctx, req)
 	if err != nil {
 		return err
 	}
 	for _, r := range ad.Skipped {
-		fmt.Fprintf(a.io.Err, "netipam: skipped %s (container %s, %s): %s\n", r.Lease.Addr, r.Lease.Container, safe(r.Lease.IfName), r.Reason)
+		fmt.Fprintf(a.io.Err, "netipam: skipped %s (container %s, %s): %s\n", r.Lease.Addr, r.Lease.Container, safe(r.Lease.IfName), safe(r.Reason))
 	}
 	if len(ad.Conflicts) > 0 {
 		var errs topo.Errors
@@ -135,22 +128,7 @@ func runMigrateHostLocal(c *cobra.Command, a *app, o migrateHostLocalOptions) er
 		}
 		return errs
 	}
-	if !o.dryRun {
-		err := st.AdoptAllocations(ctx, ad.New, store.Event{Node: o.node, TOR: node.TOR, Network: o.network,
-			Detail: fmt.Sprintf("host-local %s: %d address(es)", filepath.Clean(o.dataDir), len(ad.New))})
-		if err != nil {
-			return err
-		}
-	}
 	return printAdoption(a, ad, o.dryRun)
-}
-
-// notRegistered says what to do about a node that is not registered.
-func notRegistered(node string, err error) error {
-	if errors.Is(err, topo.ErrNotFound) {
-		return topo.Errorf(topo.ErrNotFound, "--node %s: not registered: register it with `netipam node register --id %s --tor TOR` (or without --tor for a virtual TOR)", node, node)
-	}
-	return err
 }
 
 func printAdoption(a *app, ad alloc.Adoption, dryRun bool) error {

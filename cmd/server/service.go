@@ -32,6 +32,10 @@ type Service interface {
 	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
 	// it is not).
 	NodeTOR(ctx context.Context, node string) (string, error)
+	// Adopt takes over another IPAM's leases on a node as allocations of
+	// a network, in one atomic batch unless a lease conflicts (see
+	// alloc.Adopt); `netipam migrate host-local` uses it.
+	Adopt(ctx context.Context, req AdoptRequest) (alloc.Adoption, error)
 }
 
 // Local is the Service in process over a store, for a one-shot call: its
