@@ -194,6 +194,7 @@ func TestKubeImportBadInput(t *testing.T) {
 		{"unknown tor", []string{kubeList(t, kubeItem("n1", "tor-1"), kubeItem("n2", "tor-99"))}, 3,
 			[]string{"items[1].metadata.labels." + torLabel + ": node n2: unknown TOR \"tor-99\""}},
 		{"no node has the label", []string{kubeNodes, "--tor-label", "example.com/rack"}, 2, []string{"none of the 5 nodes"}},
+		{"prune with an empty list", []string{kubeList(t), "--prune"}, 2, []string{"lists no node: refusing to prune"}},
 		{"missing tor label flag", []string{kubeNodes, "--tor-label", ""}, 2, []string{"--tor-label: give the node label"}},
 		{"file and argument", []string{kubeNodes, "extra.yaml"}, 2, []string{"not both (got \"extra.yaml\")"}},
 	}

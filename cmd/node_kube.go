@@ -122,6 +122,9 @@ func runKubeImport(c *cobra.Command, a *app, o *kubeImportOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(items) == 0 && o.prune {
+		return usagef("%s lists no node: refusing to prune every registered node; check kubectl's context, or drop --prune", name)
+	}
 	if len(imp.Nodes) == 0 && len(items) > 0 {
 		return usagef("--tor-label %s: none of the %d nodes of %s carries it: check the label with `kubectl get nodes --show-labels`",
 			topo.Quote(o.torLabel), len(items), name)
