@@ -62,7 +62,7 @@ same list again changes nothing.`
 		return runKubeImport(c, a, o)
 	}
 	f := c.Flags()
-	f.StringVar(&o.file, "from-kubernetes", "", "the output of `kubectl get nodes -o json` (a file, - for stdin)")
+	f.StringVar(&o.file, "from-kubernetes", "", "`NODES.json`: what kubectl get nodes -o json prints (- for stdin)")
 	f.StringVar(&o.torLabel, "tor-label", "", "the node label whose value is the node's TOR id (with --from-kubernetes)")
 	f.BoolVar(&o.prune, "prune", false, "remove registered nodes missing from the list that hold no address")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would change, change nothing")
