@@ -2,7 +2,9 @@ package topo
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
+	"unicode"
 
 	"go4.org/netipx"
 )
@@ -49,4 +51,26 @@ func TestParseHostLocalConfig(t *testing.T) {
 	if err != nil || len(subnets) != 1 || len(subnets[0].Exclude) != 0 || subnets[0].Gateway != netip.MustParseAddr("10.9.0.254") {
 		t.Errorf("legacy: %+v %v", subnets, err)
 	}
+}
+
+// FuzzParseHostLocalConfig checks that no config makes the parser panic,
+// that no message echoes a control character, and that every subnet it
+// gives is one netipam accepts.
+func FuzzParseHostLocalConfig(f *testing.F) {
+	f.Add([]byte(`{"name": "n", "plugins": [{"type": "bridge", "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.96.1.0/24", "rangeStart": "10.96.1.10", "rangeEnd": "10.96.1.200", "gateway": "10.96.1.1"}], [{"subnet": "fd00::/64"}]]}}]}`))
+	f.Add([]byte(`{"name": "n", "type": "bridge", "ipam": {"type": "host-local", "subnet": "10.9.0.0/30", "rangeStart": "10.9.0.2"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, subnets, err := ParseHostLocalConfig("c.conf", data, "default")
+		if err != nil {
+			if strings.ContainsFunc(err.Error(), func(r rune) bool { return r != '\n' && unicode.IsControl(r) }) {
+				t.Fatalf("message echoes a control character: %q", err.Error())
+			}
+			return
+		}
+		for _, s := range subnets {
+			if err := ValidateSubnet("s", s); err != nil {
+				t.Fatalf("gave an invalid subnet %+v: %v", s, err)
+			}
+		}
+	})
 }
