@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 
@@ -21,6 +22,9 @@ func (s *Store) AdoptAllocations(ctx context.Context, allocs []topo.Allocation, 
 	source.Kind = "import"
 	b := append(s.insertStmts(allocs), s.event(source))
 	if _, err := s.db.Exec(ctx, b...); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return fmt.Errorf("record %d adopted allocation(s): one was allocated since they were checked, nothing was recorded: run the migration again to see which (%w)", len(allocs), err)
+		}
 		return fmt.Errorf("record %d adopted allocation(s): %w", len(allocs), err)
 	}
 	return nil
