@@ -13,7 +13,7 @@ import (
 
 func newNodeCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "node", Short: "Register and list nodes"}
-	c.AddCommand(newNodeRegisterCmd(a), newNodeImportCmd(a), newNodeListCmd(a))
+	c.AddCommand(newNodeRegisterCmd(a), withKubeImport(a, newNodeImportCmd(a)), newNodeListCmd(a))
 	return c
 }
 

@@ -62,6 +62,7 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newHistoryCmd(a),
 		newServeCmd(a),
 		newRoutesCmd(a),
+		newMigrateCmd(a),
 	)
 	return root
 }

@@ -36,6 +36,10 @@ type Service interface {
 	// Routes gives the fewest prefixes covering every subnet below a TOR,
 	// pod or zone (topo.ErrNotFound for an unknown id).
 	Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error)
+	// Adopt takes over another IPAM's leases on a node as allocations of
+	// a network, in one atomic batch unless a lease conflicts (see
+	// alloc.Adopt); `netipam migrate host-local` uses it.
+	Adopt(ctx context.Context, req AdoptRequest) (alloc.Adoption, error)
 }
 
 // Local is the Service in process over a store, for a one-shot call: its
