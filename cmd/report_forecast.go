@@ -1,0 +1,7 @@
+package cmd
+
+import "github.com/spf13/cobra"
+
+func newReportForecastCmd(a *app) *cobra.Command {
+	return &cobra.Command{Use: "forecast", Hidden: true}
+}
