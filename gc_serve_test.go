@@ -40,4 +40,10 @@ func TestGCThroughServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "container ID") || !errors.Is(err, topo.ErrInvalid) {
 		t.Fatalf("bad live attachment: %v, want invalid", err)
 	}
+	// report nodes answers the same through the server as from the store.
+	local := mustRun(t, url, "report", "nodes", "-o", "json")
+	if remote := mustRun(t, url, "--server", srv, "report", "nodes", "-o", "json"); remote != local ||
+		!strings.Contains(local, `"node": "node-01"`) {
+		t.Fatalf("report nodes through the server:\n%s\nfrom the store:\n%s", remote, local)
+	}
 }

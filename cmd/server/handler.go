@@ -39,6 +39,7 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /v1/nodes/{id}/tor", a.nodeTOR)
 	mux.HandleFunc("GET /v1/usage", a.usage)
 	mux.HandleFunc("POST /v1/gc", a.gc)
+	mux.HandleFunc("GET /v1/report/nodes", a.reportNodes)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux
