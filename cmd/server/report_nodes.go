@@ -22,7 +22,9 @@ var (
 )
 
 // NodeCounts reads the store.
-func (l Local) NodeCounts(ctx context.Context) ([]store.NodeCount, error) { return l.Store.NodeCounts(ctx) }
+func (l Local) NodeCounts(ctx context.Context) ([]store.NodeCount, error) {
+	return l.Store.NodeCounts(ctx)
+}
 
 // NodeCounts reads the daemon's store.
 func (d *Daemon) NodeCounts(ctx context.Context) (out []store.NodeCount, err error) {
