@@ -114,13 +114,14 @@ func (a *app) printForecast(now time.Time, window string, threshold float64, row
 		return a.printJSON(j)
 	}
 	table := make([][]string, len(rows))
+	uses := make([]useCell, len(rows))
 	for i, r := range rows {
+		uses[i] = useCell{used: r.Used, capacity: r.Capacity}
 		table[i] = []string{r.TOR, r.Pod, r.Purpose, fmt.Sprintf("IPv%d", r.Family), a.count(r.Used), a.total(r.Capacity),
-			a.usageCell(r.Used, r.Capacity), strconv.FormatFloat(r.PerDay, 'f', 1, 64), eta(r.ToThreshold),
-			eta(r.ToFull), eta(r.PodToFull)}
+			"", strconv.FormatFloat(r.PerDay, 'f', 1, 64), eta(r.ToThreshold), eta(r.ToFull), eta(r.PodToFull)}
 	}
-	return a.printTable([]string{"TOR", "POD", "PURPOSE", "FAMILY", "USED", "CAPACITY", "USE", "NET/DAY",
-		fmt.Sprintf("TO %.0f%%", threshold*100), "TO FULL", "POD FULL"}, table)
+	return a.printUseTable([]string{"TOR", "POD", "PURPOSE", "FAMILY", "USED", "CAPACITY", "USE", "NET/DAY",
+		fmt.Sprintf("TO %.0f%%", threshold*100), "TO FULL", "POD FULL"}, table, 6, uses, threshold)
 }
 
 // eta writes an estimate: never, now, or days, hours and minutes.

@@ -24,6 +24,7 @@ func TestGoldenReports(t *testing.T) {
 	}{
 		{"report-nodes", []string{"report", "nodes"}},
 		{"report-leaks", []string{"report", "leaks"}},
+		{"report-forecast", []string{"report", "forecast"}},
 	}
 	for _, c := range commands {
 		for _, f := range forms {
