@@ -40,10 +40,31 @@ func TestGCThroughServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "container ID") || !errors.Is(err, topo.ErrInvalid) {
 		t.Fatalf("bad live attachment: %v, want invalid", err)
 	}
-	// report nodes answers the same through the server as from the store.
-	local := mustRun(t, url, "report", "nodes", "-o", "json")
-	if remote := mustRun(t, url, "--server", srv, "report", "nodes", "-o", "json"); remote != local ||
-		!strings.Contains(local, `"node": "node-01"`) {
-		t.Fatalf("report nodes through the server:\n%s\nfrom the store:\n%s", remote, local)
+	// Every report answers the same through the server as from the store.
+	mustRunAt(t, url, gcAt(0), "", "gc", "--node", "node-01", "--live", "-", "--allow-empty") // c1 a candidate
+	for _, args := range [][]string{{"report", "nodes"}, {"report", "leaks"}, {"report", "leaks", "--node", "node-01"},
+		{"report", "forecast", "--window", "400d", "--threshold", "0.5"}} {
+		local := mustRun(t, url, append(args, "-o", "json")...)
+		remote := mustRun(t, url, append([]string{"--server", srv}, append(args, "-o", "json")...)...)
+		if args[1] == "forecast" { // computed at each one's time
+			local, remote = stripAt(local), stripAt(remote)
+		}
+		if remote != local || !strings.Contains(local, "node-01") && args[1] != "forecast" {
+			t.Errorf("%v through the server:\n%s\nfrom the store:\n%s", args, remote, local)
+		}
 	}
+	if r := runAt(t, url, gcAt(0), "", "--server", srv, "report", "forecast", "--window", "-1d"); r.code != 2 {
+		t.Errorf("bad window through the server: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// stripAt drops a report's "at" line (and the seconds that count from it).
+func stripAt(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.Contains(l, `"at":`) && !strings.Contains(l, "_seconds") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }

@@ -4,9 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/store"
 )
 
 func newReportNodesCmd(a *app) *cobra.Command {
@@ -15,16 +12,12 @@ func newReportNodesCmd(a *app) *cobra.Command {
 		Short: "Allocations per node, purpose and family",
 		Long: `Count every node's allocations per purpose and family, and how many of them
 the node holds itself (no container); a node holding nothing is listed with
-zero. Through --server too.`,
+zero.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			svc, err := a.service(c.Context(), store.ModeReadOnly)
+			r, err := a.reporter(c.Context())
 			if err != nil {
 				return err
-			}
-			r, ok := svc.(server.NodeReporter)
-			if !ok {
-				return usagef("report nodes: this service does not count allocations per node")
 			}
 			counts, err := r.NodeCounts(c.Context())
 			if err != nil {
