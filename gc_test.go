@@ -252,6 +252,10 @@ func TestGCCrictlAndNodeAddresses(t *testing.T) {
 	if rep.Match != "container" || len(rep.Entries) != 1 || rep.Entries[0].Address.String() != addr["c2"] {
 		t.Fatalf("crictl run: match %s, %v; want only c2 marked, c1 kept on both networks", rep.Match, actions(rep))
 	}
+	if text := mustRunAt(t, url, gcAt(0), crictl, "gc", "--node", "node-01", "--live", "-", "--dry-run"); !strings.Contains(text,
+		"matched by container ID only") {
+		t.Fatalf("a crictl run does not say how it matches:\n%s", text)
+	}
 	rep = gcRun(t, url, gcAt(20*time.Minute), crictl)
 	if len(rep.Entries) != 1 || rep.Counts["release"] != 1 {
 		t.Fatalf("crictl second run: %v", actions(rep))

@@ -150,6 +150,9 @@ func (a *app) printGCReport(rep server.GCReport) error {
 	if err := a.printTable([]string{"ACTION", "ADDRESS", "NETWORK", "CONTAINER", "IFNAME", "POD", "ALLOCATED", "AGE", "MISSING"}, rows); err != nil {
 		return err
 	}
+	if rep.Match == "container" {
+		a.say("live list: %d pod(s) of `crictl pods`, matched by container ID only (any network and interface)", rep.Live)
+	}
 	verb := map[bool]string{true: "would be ", false: ""}[rep.DryRun]
 	a.say("gc %s on %s (%s, grace %s): %d %sreleased, %d %smarked, %d waiting, %d unmarked%s", rep.Run, rep.Node,
 		rep.Source, rep.Grace, rep.Counts["release"], verb, rep.Counts["mark"], verb, rep.Counts["wait"],

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/netipam/netipam/cmd/server"
@@ -93,12 +92,4 @@ func parseCrictl(name string, data []byte) (liveList, error) {
 		l.attachments = append(l.attachments, server.GCAttachment{Container: it.ID})
 	}
 	return l, nil
-}
-
-// String describes how the list matches, for the report's header.
-func (l liveList) String() string {
-	if l.byContainer {
-		return fmt.Sprintf("%d pod(s), matched by container ID only (any network and interface)", len(l.attachments))
-	}
-	return fmt.Sprintf("%d attachment(s), matched by network, container and interface", len(l.attachments))
 }
