@@ -63,6 +63,8 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newServeCmd(a),
 		newRoutesCmd(a),
 		newMigrateCmd(a),
+		newGCCmd(a),
+		newReportCmd(a),
 	)
 	return root
 }

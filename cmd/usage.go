@@ -44,11 +44,14 @@ func newUsageCmd(a *app) *cobra.Command {
 				return a.printJSON(kept)
 			}
 			table := make([][]string, len(kept))
+			uses := make([]useCell, len(kept))
 			for i, u := range kept {
+				uses[i] = useCell{used: u.Used, capacity: u.Capacity}
 				table[i] = []string{u.Level, u.ID, u.Purpose, fmt.Sprintf("IPv%d", u.Family),
-					fmt.Sprint(u.Subnets), a.count(u.Used), a.total(u.Capacity), percent(u.Used, u.Capacity)}
+					fmt.Sprint(u.Subnets), a.count(u.Used), a.total(u.Capacity), ""}
 			}
-			return a.printTable([]string{"LEVEL", "ID", "PURPOSE", "FAMILY", "SUBNETS", "USED", "CAPACITY", "USE"}, table)
+			return a.printUseTable([]string{"LEVEL", "ID", "PURPOSE", "FAMILY", "SUBNETS", "USED", "CAPACITY", "USE"},
+				table, 7, uses, DefaultThreshold)
 		},
 	}
 	c.Flags().StringVar(&level, "level", "", "only this level: zone, pod or tor")

@@ -48,6 +48,7 @@ END {
 	row("SQLite, 64 allocations per tx without ledger rows", "BenchmarkGroupWriteCost", "no-ledger-rows/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
 	row("SQLite, 64 allocations + ledger, no fsync", "BenchmarkGroupWriteCost", "full-without-fsync-rows/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
 	row("group commit, rqlite, 64 callers, vs raw single-row writes", "BenchmarkGroupCommitRqlite", "allocs/s", "BenchmarkGroupCommitRqlite", "raw-writes/s", ">= 3")
+	row("forecast: 7-day window of 1M events vs COUNT(*)", "BenchmarkEventCounts/window-7d", "ns/op", "BenchmarkEventCounts/count-reference", "ns/op", "")
 	row("server start-up: load 1M rows into pools vs raw read", "BenchmarkLoadAll1M", "load-ms", "BenchmarkLoadAll1M", "read-ms", "<= 1000 ms")
 	row("server start-up: peak RSS vs raw read", "BenchmarkLoadAll1M", "peak-MB", "BenchmarkLoadAll1M", "read-peak-MB", "<= 200 MB")
 	row("CNI ADD, sequential, vs host-local (p50)", "BenchmarkCNIAdd/callers=1", "netipam-p50-ms", "BenchmarkCNIAdd/callers=1", "host-local-p50-ms", "<= 1.0")

@@ -40,6 +40,10 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /v1/usage", a.usage)
 	mux.HandleFunc("GET /v1/routes", a.routes)
 	mux.HandleFunc("POST /v1/adopt", a.adopt)
+	mux.HandleFunc("POST /v1/gc", a.gc)
+	mux.HandleFunc("GET /v1/report/nodes", a.reportNodes)
+	mux.HandleFunc("GET /v1/report/leaks", a.reportLeaks)
+	mux.HandleFunc("GET /v1/report/forecast", a.reportForecast)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux
