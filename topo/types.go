@@ -23,6 +23,9 @@ const (
 // Topology is the whole declared network: what a topology file holds.
 type Topology struct {
 	Zones []Zone
+	// Expansion holds the file's expansion: settings; nil means the
+	// defaults (see Expansion.Resolved).
+	Expansion *Expansion
 }
 
 // Zone is an availability zone or data centre with one or more prefixes.
@@ -60,6 +63,9 @@ type Subnet struct {
 	// Exclude lists prefixes (a single address is a /32 or /128) that are
 	// never handed out.
 	Exclude []netip.Prefix
+	// Expanded marks a block netipam claimed for the TOR (subnet expand),
+	// written by topo export as expanded: true.
+	Expanded bool
 }
 
 // Node is a server behind a TOR.
