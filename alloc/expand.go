@@ -163,12 +163,15 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 			in.TOR, len(in.Blocks), in.Purpose, in.Family, in.Rule.MaxSubnetsPerTOR)
 		return p, nil
 	}
-	bits = grownBits(bits, in)
 	freeSet, err := freeSpace(in.PodPrefixes, in.Taken)
 	if err != nil {
 		return p, err
 	}
-	p.Block, p.Choice = chooseBlock(mineSet, freeSet, bits)
+	// The largest size the rate asks for that the pod can give, down to
+	// the base size.
+	for b := grownBits(bits, in); b <= bits && !p.Block.IsValid(); b++ {
+		p.Block, p.Choice = chooseBlock(mineSet, freeSet, b)
+	}
 	if !p.Block.IsValid() {
 		p.Blocked = fmt.Sprintf("pod %s has no free /%d for TOR %s: widen the pod's prefix or reclaim empty blocks (netipam subnet reclaim)",
 			in.Pod, bits, in.TOR)

@@ -132,6 +132,9 @@ func TestPlanExpansionNeed(t *testing.T) {
 			need: true, reason: ReasonThreshold, bits: 22}, // 700 a week: a /26 grown 4 bits at most
 		"grown a little": {in: ExpansionInput{Blocks: blocks(55, "10.0.0.0/26"), Recent: 20, Window: 24 * time.Hour},
 			need: true, reason: ReasonThreshold, bits: 24}, // 140 a week: a /24 holds 256
+		"grown as far as the pod allows": {in: ExpansionInput{Blocks: blocks(55, "10.0.0.0/26"), Recent: 100, Window: 24 * time.Hour,
+			Taken: prefixes("10.0.1.0/24", "10.0.2.0/23", "10.0.4.0/22", "10.0.8.0/21", "10.0.16.0/20", "10.0.32.0/19", "10.0.64.0/18", "10.0.128.0/17")},
+			need: true, reason: ReasonThreshold, bits: 25},
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := c.in

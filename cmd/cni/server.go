@@ -24,7 +24,7 @@ func (p *plugin) service(c *config) (server.Service, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return server.Local{Store: st}, func() { st.Close() }, nil
+		return server.Local{Store: st, Warn: os.Stderr}, func() { st.Close() }, nil
 	}
 	if c.Server == "" {
 		return openStore()
