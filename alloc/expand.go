@@ -167,11 +167,7 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 	if err != nil {
 		return p, err
 	}
-	// The largest size the rate asks for that the pod can give, down to
-	// the base size.
-	for b := grownBits(bits, in); b <= bits && !p.Block.IsValid(); b++ {
-		p.Block, p.Choice = chooseBlock(mineSet, freeSet, b)
-	}
+	p.Block, p.Choice = chooseBlock(mineSet, freeSet, grownBits(bits, in), bits)
 	if !p.Block.IsValid() {
 		p.Blocked = fmt.Sprintf("pod %s has no free /%d for TOR %s: widen the pod's prefix or reclaim empty blocks (netipam subnet reclaim)",
 			in.Pod, bits, in.TOR)
@@ -222,17 +218,27 @@ func freeSpace(pod, taken []netip.Prefix) (*netipx.IPSet, error) {
 	return s, nil
 }
 
-// chooseBlock picks a free block of the given length: the buddy of one of
-// the TOR's aggregates, else one adjacent to an aggregate, else the lowest
-// free block.
-func chooseBlock(mine, free *netipx.IPSet, bits int) (netip.Prefix, string) {
+// chooseBlock picks a free block: the largest size from shortest to
+// longest bits that the pod can give (the size is decided first), and of
+// that size the buddy of one of the TOR's aggregates, else a block adjacent
+// to one, else the pod's lowest free block.
+func chooseBlock(mine, free *netipx.IPSet, shortest, longest int) (netip.Prefix, string) {
 	aggs := mine.Prefixes()
-	for _, a := range aggs {
-		if a.Bits() != bits || bits == 0 {
-			continue
+	for bits := shortest; bits <= longest; bits++ {
+		if b, choice := chooseOfSize(aggs, free, bits); b.IsValid() {
+			return b, choice
 		}
-		if b := buddy(a); free.ContainsPrefix(b) {
-			return b, ChoiceBuddy
+	}
+	return netip.Prefix{}, ""
+}
+
+// chooseOfSize picks a free /bits block by the rules, or none.
+func chooseOfSize(aggs []netip.Prefix, free *netipx.IPSet, bits int) (netip.Prefix, string) {
+	for _, a := range aggs {
+		if a.Bits() == bits && bits > 0 {
+			if b := buddy(a); free.ContainsPrefix(b) {
+				return b, ChoiceBuddy
+			}
 		}
 	}
 	for _, a := range aggs {
