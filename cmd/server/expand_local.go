@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -17,7 +18,7 @@ import (
 // Warn and recorded in the ledger.
 func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
 	out, err := alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
-	if errors.Is(err, topo.ErrExhausted) && len(req.IPs) == 0 && l.expandFull(ctx, req) {
+	if errors.Is(err, topo.ErrExhausted) && len(req.IPs) == 0 && expandFull(ctx, l.Store, req, l.report) {
 		out, err = alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
 	}
 	if err == nil {
@@ -31,21 +32,21 @@ func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo
 
 // expandFull grows the TOR of the request's node for every purpose and
 // family of the request that needs it; it says whether a block was
-// claimed.
-func (l Local) expandFull(ctx context.Context, req alloc.Request) bool {
-	tor, err := l.Store.NodeTOR(ctx, req.Node)
+// claimed. What each expansion did goes to report.
+func expandFull(ctx context.Context, st *store.Store, req alloc.Request, report func(ExpandResult, error)) bool {
+	tor, err := st.NodeTOR(ctx, req.Node)
 	if err != nil {
 		return false // the allocation's own error says it
 	}
-	groups, err := requestGroups(ctx, l.Store, tor, req)
+	groups, err := requestGroups(ctx, st, tor, req)
 	if err != nil {
-		l.report(ExpandResult{}, err)
+		report(ExpandResult{}, err)
 		return false
 	}
 	grown := false
 	for _, g := range groups {
-		res, err := ExpandIfNeeded(ctx, l.Store, g.tor, g.purpose, g.family)
-		l.report(res, err)
+		res, err := ExpandIfNeeded(ctx, st, g.tor, g.purpose, g.family)
+		report(res, err)
 		grown = grown || res.Claimed
 	}
 	return grown
