@@ -1,7 +1,7 @@
 -- netipam schema, version 4: subnet expansion. The topology file's
 -- expansion: settings are stored where every process reads them (written
 -- by topo import in its atomic batch); expanded blocks are found through
--- a partial index for reclaim.
+-- their source for reclaim.
 
 CREATE TABLE settings (
     key        TEXT PRIMARY KEY CHECK (key <> ''),
@@ -9,4 +9,4 @@ CREATE TABLE settings (
     updated_at TEXT NOT NULL
 );
 
-CREATE INDEX subnets_expanded ON subnets (tor_id) WHERE source = 'expand';
+CREATE INDEX subnets_source ON subnets (source, tor_id);

@@ -34,7 +34,7 @@ func (s *Store) Reclaimable(ctx context.Context, cutoff time.Time) ([]Reclaimabl
 	err := s.each(ctx, Q(`SELECT s.cidr, s.tor_id, s.purpose, s.created_at,
 			EXISTS (SELECT 1 FROM allocations a WHERE a.subnet = s.cidr),
 			COALESCE((SELECT MAX(e.id) FROM events e WHERE e.subnet = s.cidr AND e.kind IN ('allocate', 'release', 'gc')), 0)
-		FROM subnets s WHERE s.source = 'expand' ORDER BY s.tor_id, s.first_key`),
+		FROM subnets s WHERE s.source = 'expand' ORDER BY s.tor_id`),
 		func(scan func(...any) error) error {
 			var x row
 			var cidr string
