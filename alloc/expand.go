@@ -113,7 +113,7 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 	p := ExpansionPlan{TOR: in.TOR, Pod: in.Pod, Purpose: in.Purpose, Family: int(in.Family),
 		Threshold: in.Rule.Threshold, MinAvailable: in.MinAvailable, Seen: len(in.Blocks)}
 	var mine netipx.IPSetBuilder
-	largest := 0
+	smallest := 0 // the longest prefix among the blocks
 	for _, b := range in.Blocks {
 		c, err := Capacity(b.Subnet)
 		if err != nil {
@@ -122,9 +122,7 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 		p.Capacity = satAdd(p.Capacity, c)
 		p.Used += uint64(max(b.Used, 0))
 		mine.AddPrefix(b.Subnet.CIDR)
-		if largest == 0 || b.Subnet.CIDR.Bits() < largest {
-			largest = b.Subnet.CIDR.Bits()
-		}
+		smallest = max(smallest, b.Subnet.CIDR.Bits())
 	}
 	if p.Capacity > 0 {
 		p.Ratio = float64(p.Used) / float64(p.Capacity)
@@ -142,13 +140,21 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 	if err != nil {
 		return p, fmt.Errorf("blocks of %s: %w", in.TOR, err)
 	}
-	p.Aggregates = len(mineSet.Prefixes())
+	aggs := mineSet.Prefixes()
+	p.Aggregates = len(aggs)
 	if !p.Need {
 		return p, nil
 	}
-	bits := in.Rule.PrefixLength(in.Family)
-	if bits == 0 {
-		bits = largest
+	// The size: the configured one; else that of the TOR's block, the
+	// largest prefix its blocks aggregate to (so that its buddy doubles
+	// it), or, when the pod has no room for that, down to its smallest
+	// block.
+	bits, floor := in.Rule.PrefixLength(in.Family), in.Rule.PrefixLength(in.Family)
+	if bits == 0 && len(aggs) > 0 {
+		bits, floor = 128, smallest
+		for _, a := range aggs {
+			bits = min(bits, a.Bits())
+		}
 	}
 	switch {
 	case bits == 0:
@@ -167,10 +173,10 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Block, p.Choice = chooseBlock(mineSet, freeSet, grownBits(bits, in), bits)
+	p.Block, p.Choice = chooseBlock(mineSet, freeSet, grownBits(bits, in), floor)
 	if !p.Block.IsValid() {
 		p.Blocked = fmt.Sprintf("pod %s has no free /%d for TOR %s: widen the pod's prefix or reclaim empty blocks (netipam subnet reclaim)",
-			in.Pod, bits, in.TOR)
+			in.Pod, floor, in.TOR)
 		return p, nil
 	}
 	mine.AddPrefix(p.Block)

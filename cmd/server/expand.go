@@ -90,8 +90,11 @@ func Expand(ctx context.Context, st *store.Store, req ExpandRequest) (ExpandResu
 // planExpansion reads the store and plans; needOnly reads only what tells
 // the need (the plan then has no block).
 func planExpansion(ctx context.Context, st *store.Store, req ExpandRequest, needOnly bool) (alloc.ExpansionPlan, error) {
-	v, err := st.ExpansionView(ctx, store.ExpansionQuery{TOR: req.TOR, Purpose: req.Purpose, Family: req.Family,
-		Since: st.Now().Add(-RecentWindow), NeedOnly: needOnly})
+	q := store.ExpansionQuery{TOR: req.TOR, Purpose: req.Purpose, Family: req.Family, NeedOnly: needOnly}
+	if !needOnly {
+		q.Since = st.Now().Add(-RecentWindow)
+	}
+	v, err := st.ExpansionView(ctx, q)
 	if err != nil {
 		return alloc.ExpansionPlan{}, err
 	}

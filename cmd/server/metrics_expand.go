@@ -17,13 +17,12 @@ import (
 type expansionCollector struct {
 	st      *store.Store
 	timeout time.Duration
-	onError func()
 	mu      sync.Mutex
 	blocked *prometheus.Desc
 }
 
-func newExpansionCollector(st *store.Store, timeout time.Duration, onError func()) *expansionCollector {
-	return &expansionCollector{st: st, timeout: timeout, onError: onError,
+func newExpansionCollector(st *store.Store, timeout time.Duration) *expansionCollector {
+	return &expansionCollector{st: st, timeout: timeout,
 		blocked: prometheus.NewDesc("ipam_expansion_blocked",
 			"1 for a TOR and purpose whose subnets need a new block (past the expansion threshold or below min_available) that the pod cannot give.",
 			[]string{"tor_id", "purpose"}, nil)}
@@ -38,8 +37,7 @@ func (c *expansionCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	bs, err := ExpansionBlocked(ctx, c.st)
 	if err != nil {
-		c.onError()
-		return
+		return // the usage collector's failed read of the same store counts the store error
 	}
 	seen := map[[2]string]bool{}
 	for _, b := range bs {
