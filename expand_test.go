@@ -252,3 +252,15 @@ func TestExpandExportPrune(t *testing.T) {
 
 // envNow is store.EnvNow: the clock of a netipam process.
 const envNow = "NETIPAM_NOW"
+
+// withoutExpansion stops the store at url growing TORs (max_subnets_per_tor
+// 1, imported without --prune, so the topology stays): for the tests of
+// what a full TOR answers.
+func withoutExpansion(t *testing.T, url string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "no-expansion.yaml")
+	if err := os.WriteFile(file, []byte("topology:\n  expansion:\n    max_subnets_per_tor: 1\n  zones: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, url, "topo", "import", file)
+}
