@@ -31,8 +31,10 @@ func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo
 }
 
 // expandFull grows the TOR of the request's node for every purpose and
-// family of the request that needs it; it says whether a block was
-// claimed. What each expansion did goes to report.
+// family of the request that needs it; it says whether the request is
+// worth making again: a block was claimed, or the need is met already
+// (another process claimed one meanwhile). What each expansion did goes to
+// report.
 func expandFull(ctx context.Context, st *store.Store, req alloc.Request, report func(ExpandResult, error)) bool {
 	tor, err := st.NodeTOR(ctx, req.Node)
 	if err != nil {
@@ -47,7 +49,7 @@ func expandFull(ctx context.Context, st *store.Store, req alloc.Request, report 
 	for _, g := range groups {
 		res, err := ExpandIfNeeded(ctx, st, g.tor, g.purpose, g.family)
 		report(res, err)
-		grown = grown || res.Claimed
+		grown = grown || res.Claimed || (err == nil && !res.Need)
 	}
 	return grown
 }
