@@ -230,3 +230,53 @@ func scanCIDR(scan func(...any) error) (netip.Prefix, error) {
 	}
 	return p, nil
 }
+
+// TORNeed is what tells whether a TOR's subnets need a block, for every
+// purpose and family at once: three indexed reads.
+type TORNeed struct {
+	// Blocks are the TOR's subnets with their use, in family and
+	// address order.
+	Blocks []SubnetRow
+	// MinAvailable is the largest min_available of the TOR's nodes, by
+	// purpose.
+	MinAvailable map[string]int64
+	Settings     *topo.Expansion
+}
+
+// TORNeed reads what tells whether a TOR's subnets need a block.
+func (s *Store) TORNeed(ctx context.Context, tor string) (*TORNeed, error) {
+	n := &TORNeed{MinAvailable: map[string]int64{}}
+	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, (SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
+		FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
+		func(scan func(...any) error) error {
+			r := SubnetRow{TOR: tor}
+			var err error
+			r.Subnet, err = scanSubnet(scan, &r.Source, &r.Used)
+			r.Expanded = r.Source == "expand"
+			n.Blocks = append(n.Blocks, r)
+			return err
+		})
+	if err == nil {
+		err = s.each(ctx, Q(`SELECT id, preferences FROM nodes WHERE tor_id = ?`, tor), func(scan func(...any) error) error {
+			var id, prefs string
+			if err := scan(&id, &prefs); err != nil {
+				return err
+			}
+			var ps []topo.Preference
+			if err := json.Unmarshal([]byte(prefs), &ps); err != nil {
+				return fmt.Errorf("stored preferences of %s: %w", id, err)
+			}
+			for _, p := range ps {
+				n.MinAvailable[p.Purpose] = max(n.MinAvailable[p.Purpose], int64(p.MinAvailable))
+			}
+			return nil
+		})
+	}
+	if err == nil {
+		n.Settings, err = s.Expansion(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read whether %s needs a block: %w", tor, err)
+	}
+	return n, nil
+}

@@ -108,8 +108,7 @@ func planExpansion(ctx context.Context, st *store.Store, req ExpandRequest, need
 }
 
 // ExpandIfNeeded grows a TOR's subnets of a purpose and family when they
-// need it, reading first only what tells the need: what an allocator
-// calls after an allocation (and when a TOR is full).
+// need it, reading first only what tells the need.
 func ExpandIfNeeded(ctx context.Context, st *store.Store, tor string, purpose topo.Purpose, fam topo.Family) (ExpandResult, error) {
 	req := ExpandRequest{TOR: tor, Purpose: purpose, Family: fam}
 	plan, err := planExpansion(ctx, st, req, true)
@@ -117,6 +116,37 @@ func ExpandIfNeeded(ctx context.Context, st *store.Store, tor string, purpose to
 		return ExpandResult{ExpansionPlan: plan}, err
 	}
 	return Expand(ctx, st, req)
+}
+
+// expandNeeded grows every group that needs it, reading what tells the
+// need once per TOR (three indexed reads): what an allocator calls after
+// an allocation. Each expansion made or refused goes to report.
+func expandNeeded(ctx context.Context, st *store.Store, groups []expandGroup, report func(ExpandResult, error)) {
+	needs := map[string]*store.TORNeed{}
+	for _, g := range groups {
+		n, ok := needs[g.tor]
+		if !ok {
+			var err error
+			if n, err = st.TORNeed(ctx, g.tor); err != nil {
+				report(ExpandResult{}, err)
+				return
+			}
+			needs[g.tor] = n
+		}
+		in := alloc.ExpansionInput{TOR: g.tor, Purpose: g.purpose, Family: g.family,
+			MinAvailable: n.MinAvailable[g.purpose], Rule: n.Settings.Rule(g.purpose)}
+		for _, b := range n.Blocks {
+			if b.Purpose == g.purpose && topo.FamilyOfPrefix(b.CIDR) == g.family {
+				in.Blocks = append(in.Blocks, alloc.BlockUse{Subnet: b.Subnet, Used: b.Used})
+			}
+		}
+		quick, err := alloc.PlanExpansion(in)
+		if err != nil || !quick.Need {
+			report(ExpandResult{ExpansionPlan: quick}, err)
+			continue
+		}
+		report(Expand(ctx, st, ExpandRequest{TOR: g.tor, Purpose: g.purpose, Family: g.family}))
+	}
 }
 
 // groupsOf gives the (purpose, family) pairs of allocations.

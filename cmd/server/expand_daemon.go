@@ -20,7 +20,7 @@ import (
 // groups.
 const expandEvery = 100 * time.Millisecond
 
-// expandTimeout bounds one background expansion.
+// expandTimeout bounds one background round of expansions.
 const expandTimeout = 30 * time.Second
 
 // expansionQueue holds the groups to check, each once however many
@@ -81,14 +81,14 @@ func (d *Daemon) expandLoop(ctx context.Context) {
 			return
 		case <-d.expansions.kick:
 		}
-		for g := range d.expansions.take() {
-			if ctx.Err() != nil {
-				return
+		if dirty := d.expansions.take(); len(dirty) > 0 {
+			groups := make([]expandGroup, 0, len(dirty))
+			for g := range dirty {
+				groups = append(groups, g)
 			}
 			xctx, cancel := context.WithTimeout(ctx, expandTimeout)
-			res, err := ExpandIfNeeded(xctx, d.st, g.tor, g.purpose, g.family)
+			expandNeeded(xctx, d.st, groups, d.reportExpansion)
 			cancel()
-			d.reportExpansion(res, err)
 		}
 		select { // at most one round every expandEvery
 		case <-ctx.Done():

@@ -22,10 +22,7 @@ func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo
 		out, err = alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
 	}
 	if err == nil {
-		for _, g := range groupsOf(out) {
-			res, xerr := ExpandIfNeeded(ctx, l.Store, g.tor, g.purpose, g.family)
-			l.report(res, xerr)
-		}
+		expandNeeded(ctx, l.Store, groupsOf(out), l.report)
 	}
 	return out, err
 }
