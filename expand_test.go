@@ -264,3 +264,56 @@ func withoutExpansion(t *testing.T, url string) {
 	}
 	mustRun(t, url, "topo", "import", file)
 }
+
+// The expansion: settings are stored by topo import (in its batch, as a
+// change of the plan), exported, kept by an import of a file without them,
+// and dropped (defaults) by such an import with --prune.
+func TestExpansionSettingsImportExport(t *testing.T) {
+	url, path := seededExpand(t)
+	dir := t.TempDir()
+	with := filepath.Join(dir, "with.yaml")
+	settings := "topology:\n  expansion:\n    threshold: 0.9\n    prefix_length: {ipv4: 27}\n    reclaim_grace: 2d\n    purposes:\n      storage: {threshold: 0.5}\n"
+	if err := os.WriteFile(with, []byte(strings.Replace(expandFile, "topology:\n", settings, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, url, "topo", "import", with)
+	if !strings.Contains(out, "~ expansion settings: defaults -> threshold 0.9, prefix_length ipv4 27, reclaim_grace 2d, storage: threshold 0.5") {
+		t.Fatalf("import printed %q", out)
+	}
+	exported := mustRun(t, url, "topo", "export")
+	if !strings.Contains(exported, "  expansion:\n    threshold: 0.9\n    prefix_length:\n      ipv4: 27\n    reclaim_grace: 2d\n    purposes:\n      storage:\n        threshold: 0.5\n") {
+		t.Fatalf("export:\n%s", exported)
+	}
+	if out := mustRun(t, url, "subnet", "expand", "--tor", "t1", "--dry-run"); !strings.Contains(out, "threshold 90%") || !strings.Contains(out, "block 10.9.0.32/27") {
+		t.Errorf("the plan does not use the stored settings: %q", out)
+	}
+	without := filepath.Join(dir, "without.yaml")
+	if err := os.WriteFile(without, []byte(expandFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, path)
+	if out := mustRun(t, url, "topo", "import", without); !strings.Contains(out, "no changes") {
+		t.Errorf("a file without settings changed them: %q", out)
+	}
+	if dump(t, path) != before {
+		t.Error("a file without settings changed the store")
+	}
+	if out := mustRun(t, url, "topo", "import", "--prune", without); !strings.Contains(out, "~ expansion settings: threshold 0.9, prefix_length ipv4 27, reclaim_grace 2d, storage: threshold 0.5 -> defaults") {
+		t.Errorf("--prune of a file without settings: %q", out)
+	}
+	if n := sqlRows(t, path, `SELECT COUNT(*) FROM settings`); n[0] != "0" {
+		t.Errorf("%s settings rows after --prune, want 0", n[0])
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Replace(expandFile, "topology:\n", "topology:\n  expansion:\n    threshold: 2\n", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before = dump(t, path)
+	r := run(t, url, "topo", "import", bad)
+	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml:3: expansion.threshold: threshold \"2\": write a ratio above 0 and at most 1") {
+		t.Errorf("bad threshold: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if dump(t, path) != before {
+		t.Error("a refused file changed the store")
+	}
+}
