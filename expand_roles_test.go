@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,39 @@ func TestExpandThresholdServer(t *testing.T) {
 		if _, err := s.client.Allocate(ctx, alloc.Request{Node: "n1"}); err != nil {
 			t.Fatalf("allocation %d after the expansion: %v", i, err)
 		}
+	}
+}
+
+// A block claimed by another process (here `subnet expand`) while the
+// server runs is used by the server: max_subnets_per_tor 2 keeps the
+// server from claiming one itself (and prefix_length 28 sizes the block),
+// so every address past t1's first block
+// comes from the block claimed elsewhere.
+func TestServeUsesBlocksClaimedElsewhere(t *testing.T) {
+	url, path := seededExpand(t)
+	file := t.TempDir() + "/max2.yaml"
+	if err := os.WriteFile(file, []byte("topology:\n  expansion:\n    max_subnets_per_tor: 2\n    prefix_length: {ipv4: 28}\n  zones: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, url, "topo", "import", file)
+	s := startServe(t, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := 1; i <= 5; i++ {
+		if _, err := s.client.Allocate(ctx, alloc.Request{Node: "n1"}); err != nil {
+			t.Fatalf("allocation %d: %v", i, err)
+		}
+	}
+	mustRun(t, url, "subnet", "expand", "--tor", "t1")
+	for i := 6; i <= 26; i++ { // 13 + 13: both blocks full
+		if _, err := s.client.Allocate(ctx, alloc.Request{Node: "n1"}); err != nil {
+			t.Fatalf("allocation %d: %v\n%s", i, err, s.stderr)
+		}
+	}
+	if got := strings.Join(t1Blocks(t, path), ","); got != "10.9.0.0/28 import,10.9.0.32/28 expand" {
+		t.Errorf("t1's subnets = %s, want its own and the one subnet expand claimed", got)
+	}
+	if _, err := s.client.Allocate(ctx, alloc.Request{Node: "n1"}); err == nil {
+		t.Error("a 27th address from two /28s")
 	}
 }

@@ -173,7 +173,11 @@ func PlanExpansion(in ExpansionInput) (ExpansionPlan, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Block, p.Choice = chooseBlock(mineSet, freeSet, grownBits(bits, in), floor)
+	grown := bits
+	if in.Rule.PrefixLength(in.Family) == 0 {
+		grown = grownBits(bits, in) // a configured size is the operator's: never grown
+	}
+	p.Block, p.Choice = chooseBlock(mineSet, freeSet, grown, floor)
 	if !p.Block.IsValid() {
 		p.Blocked = fmt.Sprintf("pod %s has no free /%d for TOR %s: widen the pod's prefix or reclaim empty blocks (netipam subnet reclaim)",
 			in.Pod, floor, in.TOR)

@@ -128,6 +128,9 @@ func TestPlanExpansionNeed(t *testing.T) {
 			blocked: "max_subnets_per_tor is 2"},
 		"configured size": {in: ExpansionInput{Blocks: blocks(55, "10.0.0.0/26"), Rule: topo.ExpansionRule{Threshold: 0.8, PrefixLength4: 28}},
 			need: true, reason: ReasonThreshold, bits: 28},
+		"configured, never grown": {in: ExpansionInput{Blocks: blocks(55, "10.0.0.0/26"), Recent: 100, Window: 24 * time.Hour,
+			Rule: topo.ExpansionRule{Threshold: 0.8, PrefixLength4: 26, Horizon: 7 * 24 * time.Hour}},
+			need: true, reason: ReasonThreshold, bits: 26},
 		"grown by the rate": {in: ExpansionInput{Blocks: blocks(55, "10.0.0.0/26"), Recent: 100, Window: 24 * time.Hour},
 			need: true, reason: ReasonThreshold, bits: 22}, // 700 a week: a /26 grown 4 bits at most
 		"grown a little": {in: ExpansionInput{Blocks: blocks(55, "10.0.0.0/26"), Recent: 20, Window: 24 * time.Hour},
