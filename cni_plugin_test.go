@@ -232,6 +232,7 @@ func TestCNIErrors(t *testing.T) {
 // TestCNIExhausted: a full TOR answers 999 with the TOR and the count.
 func TestCNIExhausted(t *testing.T) {
 	url, _ := seeded(t)
+	withoutExpansion(t, url)
 	mustRun(t, url, "alloc", "--node", "node-01", "--purpose", "management", "--family", "4", "--count", "61")
 	e := cniFail(t, cniCall{command: "ADD", container: "full", conf: netConf("1.0.0", url, `"node": "node-01", "purposes": ["management"]`)})
 	if e.Code != 999 || !strings.Contains(e.Msg, "TOR tor-1 has no free IPv4 management address") {
@@ -319,6 +320,7 @@ func TestCNIGC(t *testing.T) {
 // nothing.
 func TestCNIStatus(t *testing.T) {
 	url, path := seeded(t)
+	withoutExpansion(t, url)
 	status := func(ipam string) (cniError, bool) {
 		r := runPlugin(t, binary, cniCall{command: "STATUS", conf: netConf("1.1.0", url, ipam)})
 		if r.code == 0 {

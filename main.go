@@ -40,5 +40,5 @@ func openStore(ctx context.Context, url string) (cni.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return server.Wire{Svc: server.Local{Store: st}}, func() { st.Close() }, nil
+	return server.Wire{Svc: server.Local{Store: st, Warn: os.Stderr}}, func() { st.Close() }, nil
 }

@@ -37,6 +37,7 @@ func hostLocalLeases(t *testing.T, n int) string {
 // a CNI DEL of a migrated container releases its address.
 func TestMigrateHostLocal(t *testing.T) {
 	url, path := seeded(t)
+	withoutExpansion(t, url) // "fill the subnet": the TOR must not grow
 	dir := hostLocalLeases(t, 20)
 	migrated := map[string]bool{}
 	for i := 2; i <= 21; i++ { // host-local skips its gateway, .1
@@ -212,6 +213,7 @@ func TestMigrateHostLocalBadInput(t *testing.T) {
 // migrated address and fill the subnet exactly.
 func TestMigrateHostLocalUnderServer(t *testing.T) {
 	url, path := seeded(t)
+	withoutExpansion(t, url) // "fill the subnet": the TOR must not grow
 	s := startServe(t, url)
 	dir := hostLocalLeases(t, 20)
 	args := []string{"migrate", "host-local", "--data-dir", dir, "--network", "hlnet", "--node", "node-01", "--server", "unix://" + s.sock}

@@ -17,6 +17,7 @@ import (
 // of answering "exhausted"; then it is exhausted, truly.
 func TestServeSeesReleasesElsewhere(t *testing.T) {
 	url, _ := seeded(t)
+	withoutExpansion(t, url)
 	s := startServe(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -100,6 +100,12 @@ func Forecast(in ForecastInput) ([]ForecastRow, error) {
 			return nil, fmt.Errorf("capacity of %s: %w", s.Subnet.CIDR, err)
 		}
 		k := RateKey{TOR: s.TOR, Purpose: s.Subnet.Purpose, Family: int(topo.FamilyOfPrefix(s.Subnet.CIDR))}
+		if s.Level.Rank() > 0 { // a pod's or zone's pool: room of the pod, no TOR's
+			if s.Pod != "" {
+				podUsed[podKey{s.Pod, k.Family}] += float64(max(s.Used, 0))
+			}
+			continue
+		}
 		r := rows[k]
 		if r == nil {
 			r = &ForecastRow{TOR: k.TOR, Pod: s.Pod, Purpose: k.Purpose, Family: k.Family}

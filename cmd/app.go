@@ -104,5 +104,5 @@ func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, err
 	if err != nil {
 		return nil, err
 	}
-	return server.Local{Store: st}, nil
+	return server.Local{Store: st, Warn: a.io.Err}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 func newSubnetCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "subnet", Short: "Add and list TOR subnets"}
-	c.AddCommand(newSubnetAddCmd(a), newSubnetListCmd(a))
+	c.AddCommand(newSubnetAddCmd(a), newSubnetListCmd(a), newSubnetExpandCmd(a), newSubnetReclaimCmd(a))
 	return c
 }
 

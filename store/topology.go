@@ -63,6 +63,9 @@ func (s *Store) LoadTopology(ctx context.Context) (*topo.Topology, error) {
 	if err := s.loadPools(ctx, t); err != nil {
 		return nil, err
 	}
+	if t.Expansion, err = s.Expansion(ctx); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -116,10 +119,11 @@ func (s *Store) loadTORs(ctx context.Context) (map[string]*topo.TOR, map[string]
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("load tors: %w", err)
 	}
-	err = s.each(ctx, Q(`SELECT `+subnetCols+`, s.tor_id FROM subnets s ORDER BY s.tor_id, s.family, s.first_key`),
+	err = s.each(ctx, Q(`SELECT `+subnetCols+`, s.tor_id, s.source FROM subnets s ORDER BY s.tor_id, s.family, s.first_key`),
 		func(scan func(...any) error) error {
-			var tor string
-			sn, err := scanSubnet(scan, &tor)
+			var tor, source string
+			sn, err := scanSubnet(scan, &tor, &source)
+			sn.Expanded = source == "expand"
 			if t := tors[tor]; err == nil && t != nil {
 				t.Subnets = append(t.Subnets, sn)
 			}
@@ -171,6 +175,14 @@ func (s *Store) ApplyPlan(ctx context.Context, p *TopologyPlan, summary string) 
 				return fmt.Errorf("apply topology: %w", err)
 			}
 		}
+		if c.Kind == topo.KindExpansion {
+			rows, err := expansionRows(p.Result.Expansion, now)
+			if err != nil {
+				return err
+			}
+			b = append(b, rows...)
+			continue
+		}
 		b = append(b, changeRows(c, ix, now)...)
 	}
 	b = append(b, s.event(Event{Kind: "import", Detail: summary}))
@@ -219,7 +231,11 @@ func changeRows(c topo.Change, ix topologyIndex, now string) []Stmt {
 			r.ID, c.Parent, r.Name, r.Location, now)}
 	default:
 		sn := ix.subnets[c.ID]
-		return subnetRows(c.Parent, sn.Subnet, "import", now, c.Op == topo.OpUpdate)
+		source := "import"
+		if sn.Subnet.Expanded {
+			source = "expand" // an expanded block written by topo export stays expanded
+		}
+		return subnetRows(c.Parent, sn.Subnet, source, now, c.Op == topo.OpUpdate)
 	}
 }
 

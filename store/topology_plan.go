@@ -41,6 +41,9 @@ func (s *Store) PlanTopology(ctx context.Context, f *topo.File, prune bool) (*To
 		return nil, err
 	}
 	p := &TopologyPlan{Result: result, Changes: topo.Diff(current, result)}
+	if c, ok := topo.ExpansionChange(current.Expansion, result.Expansion); ok {
+		p.Changes = append(p.Changes, c)
+	}
 	if !prune {
 		for _, c := range topo.Diff(current, f.Topology) {
 			if c.Op == topo.OpRemove {

@@ -12,6 +12,7 @@ import (
 type (
 	fileTopology struct {
 		Topology struct {
+			Expansion  *fileExpansion    `yaml:"expansion,omitempty"`
 			Zones      []fileZone        `yaml:"zones"`
 			Strategies map[string]string `yaml:"strategies,omitempty"`
 		} `yaml:"topology"`
@@ -39,10 +40,11 @@ type (
 		Subnets  []fileSubnet `yaml:"subnets,omitempty"`
 	}
 	fileSubnet struct {
-		CIDR    string   `yaml:"cidr"`
-		Purpose string   `yaml:"purpose"`
-		Gateway string   `yaml:"gateway,omitempty"`
-		Exclude []string `yaml:"exclude,omitempty,flow"`
+		CIDR     string   `yaml:"cidr"`
+		Purpose  string   `yaml:"purpose"`
+		Gateway  string   `yaml:"gateway,omitempty"`
+		Exclude  []string `yaml:"exclude,omitempty,flow"`
+		Expanded bool     `yaml:"expanded,omitempty"`
 	}
 	fileNodes struct {
 		Nodes []fileNode `yaml:"nodes"`
@@ -66,6 +68,7 @@ type (
 func MarshalTopology(t *Topology) ([]byte, error) {
 	var f fileTopology
 	f.Topology.Zones = []fileZone{}
+	f.Topology.Expansion = expansionFields(t.Expansion)
 	for _, z := range t.Zones {
 		fz := fileZone{ID: z.ID, Name: z.Name}
 		var err error
@@ -150,7 +153,7 @@ func subnetFields(s Subnet) (fileSubnet, error) {
 	if !s.CIDR.IsValid() {
 		return fileSubnet{}, fmt.Errorf("subnet without a cidr")
 	}
-	fs := fileSubnet{CIDR: s.CIDR.String(), Purpose: s.Purpose}
+	fs := fileSubnet{CIDR: s.CIDR.String(), Purpose: s.Purpose, Expanded: s.Expanded}
 	if s.Gateway.IsValid() {
 		fs.Gateway = s.Gateway.String()
 	}

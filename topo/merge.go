@@ -45,6 +45,9 @@ func (f *File) Merge(stored *Topology, prune bool) (*Topology, error) {
 	pos := f.pos.withoutStored()
 	if !prune && stored != nil {
 		mergeStored(m, stored, pos)
+		if m.Expansion == nil {
+			m.Expansion = stored.Expansion // a file without expansion: keeps the stored settings
+		}
 	}
 	if err := m.validate(pos); err != nil {
 		return nil, err
@@ -65,7 +68,7 @@ func (p *positions) withoutStored() *positions {
 // clone copies a topology deeply enough that appending to any of its lists
 // leaves t as it was.
 func clone(t *Topology) *Topology {
-	m := &Topology{Zones: make([]Zone, len(t.Zones)), Strategies: maps.Clone(t.Strategies)}
+	m := &Topology{Zones: make([]Zone, len(t.Zones)), Strategies: maps.Clone(t.Strategies), Expansion: t.Expansion}
 	for i, z := range t.Zones {
 		z.Pods = append([]Pod(nil), z.Pods...)
 		z.Subnets = append([]Subnet(nil), z.Subnets...)

@@ -25,7 +25,10 @@ func decodeTopology(file string, data []byte) (*Topology, *positions, error) {
 	if root := d.document(data); root != nil {
 		top := d.fields(root, "", "topology")
 		if n, ok := top["topology"]; ok {
-			fs := d.fields(n, "", "zones", "strategies")
+			fs := d.fields(n, "", "zones", "strategies", "expansion")
+			if e, ok := fs["expansion"]; ok {
+				t.Expansion = d.expansion(e, "expansion")
+			}
 			if zs, ok := fs["zones"]; ok {
 				for i, z := range d.list(zs, "zones") {
 					t.Zones = append(t.Zones, d.zone(z, fmt.Sprintf("zones[%d]", i)))
@@ -135,7 +138,7 @@ func (d *decoder) strategies(n *yaml.Node, field string) map[Purpose]Level {
 func (d *decoder) subnet(n *yaml.Node, field string) Subnet {
 	var s Subnet
 	d.pos.set(field, n.Line)
-	fs := d.fields(n, field, "cidr", "purpose", "gateway", "exclude")
+	fs := d.fields(n, field, "cidr", "purpose", "gateway", "exclude", "expanded")
 	if v, ok := fs["cidr"]; ok {
 		s.CIDR, _ = d.prefix(v, field+".cidr")
 	}
@@ -147,6 +150,9 @@ func (d *decoder) subnet(n *yaml.Node, field string) Subnet {
 	}
 	if v, ok := fs["exclude"]; ok {
 		s.Exclude = d.excludes(v, field+".exclude")
+	}
+	if v, ok := fs["expanded"]; ok {
+		s.Expanded = d.flag(v, field+".expanded")
 	}
 	return s
 }

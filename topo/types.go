@@ -27,6 +27,9 @@ type Topology struct {
 	// purpose's addresses from; a purpose without one tries its TOR, then
 	// its pod, then its zone (levels.go).
 	Strategies map[Purpose]Level
+	// Expansion holds the file's expansion: settings; nil means the
+	// defaults (see Expansion.Resolved).
+	Expansion *Expansion
 }
 
 // Zone is an availability zone or data centre with one or more prefixes.
@@ -74,6 +77,9 @@ type Subnet struct {
 	// pool the subnet is: the node's TOR (LevelTOR, or empty), its pod's
 	// or its zone's. In a Topology the list that holds the subnet says it.
 	Level Level
+	// Expanded marks a block netipam claimed for the TOR (subnet expand),
+	// written by topo export as expanded: true.
+	Expanded bool
 }
 
 // Node is a server behind a TOR.

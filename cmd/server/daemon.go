@@ -24,6 +24,8 @@ type Daemon struct {
 	Metrics *Metrics
 	// Log, when set, receives what goes wrong in the background.
 	Log *slog.Logger
+	// expansions queues the TORs to grow in the background (expand_daemon.go).
+	expansions *expansionQueue
 }
 
 var _ Service = (*Daemon)(nil)
@@ -73,6 +75,8 @@ func (d *Daemon) Load(ctx context.Context) error {
 			d.Log.Warn("read the ledger's change feed", "error", err)
 		}
 	})
+	d.expansions = newExpansionQueue()
+	go d.expandLoop(ctx)
 	d.ready.Store(true)
 	return nil
 }
@@ -102,7 +106,7 @@ func (d *Daemon) timed(op string) func(err *error) {
 // Allocate allocates with the long-lived allocator.
 func (d *Daemon) Allocate(ctx context.Context, req alloc.Request) (out []topo.Allocation, err error) {
 	defer d.timed(OpAllocate)(&err)
-	out, err = d.alloc.Allocate(ctx, req)
+	out, err = d.allocateExpanding(ctx, req)
 	if err == nil {
 		d.Metrics.Allocated(len(out))
 	}

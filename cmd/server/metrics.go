@@ -134,6 +134,9 @@ func NewMetrics(reg *prometheus.Registry, src UsageSource) *Metrics {
 	reg.MustRegister(m.requests, m.latency, m.allocated, m.released, m.batch,
 		m.conflicts, m.retries, m.storeErrs, m.rebuild,
 		newUsageCollector(src, DefaultScrapeTimeout, m.storeErrs.Inc))
+	if st, ok := src.(*store.Store); ok {
+		reg.MustRegister(newExpansionCollector(st, DefaultScrapeTimeout))
+	}
 	// Every (op, result) pair exists from the start, so that rate() and
 	// alerts see a zero rather than no series.
 	for _, op := range ops {

@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"net/netip"
 
 	"github.com/netipam/netipam/alloc"
@@ -46,13 +47,17 @@ type Service interface {
 // allocator reads only the stretches of the subnets it looks at.
 type Local struct {
 	Store *store.Store
+	// Warn, when set, receives what an allocation's expansion could not
+	// do (the pod has no room) and what it did (one line each).
+	Warn io.Writer
 }
 
 var _ Service = Local{}
 
-// Allocate allocates with a one-shot allocator.
+// Allocate allocates with a one-shot allocator, growing a full TOR first
+// (see allocateExpanding).
 func (l Local) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	return alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
+	return l.allocateExpanding(ctx, req)
 }
 
 // Release releases from the store.

@@ -1,0 +1,148 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/topo"
+)
+
+type subnetExpandOptions struct {
+	tor, purpose, family string
+	dryRun               bool
+}
+
+func newSubnetExpandCmd(a *app) *cobra.Command {
+	var o subnetExpandOptions
+	c := &cobra.Command{
+		Use:   "expand --tor TOR --purpose P [--family 4|6] [--dry-run]",
+		Short: "Grow a TOR's subnets of a purpose by one block of its pod, now",
+		Long: `Claim one more block of the TOR's pod for a purpose (and family), as netipam
+does by itself when the TOR's use reaches the expansion threshold, and show
+the plan and why: the use, the threshold, the block and the rule that chose
+it (buddy: with a block of the TOR it forms one shorter prefix; adjacent:
+it touches one; any: the pod's lowest free block). The block is as large as
+expansion.prefix_length, else the TOR's block, grown when the recent
+allocation rate would fill it within expansion.horizon. The claim is one
+atomic conditional insert and a ledger event (reason manual). Exits 5 when
+the pod has no room.`,
+		Example: `  netipam subnet expand --tor tor-1 --purpose default --dry-run
+  netipam subnet expand --tor tor-1 --purpose storage --family 4 -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runSubnetExpand(c, a, o) },
+	}
+	f := c.Flags()
+	f.StringVar(&o.tor, "tor", "", "TOR ID (required)")
+	f.StringVar(&o.purpose, "purpose", topo.PurposeDefault, "purpose of the subnets to grow")
+	f.StringVar(&o.family, "family", "all", "address family: 4, 6 or all (every family the TOR has subnets of for the purpose)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "show the plan, claim nothing")
+	c.MarkFlagRequired("tor")
+	return c
+}
+
+func runSubnetExpand(c *cobra.Command, a *app, o subnetExpandOptions) error {
+	if err := topo.CheckID("--tor", o.tor); err != nil {
+		return usagef("%w", err)
+	}
+	var fams []topo.Family
+	switch o.family {
+	case "4":
+		fams = []topo.Family{topo.IPv4}
+	case "6":
+		fams = []topo.Family{topo.IPv6}
+	case "all", "":
+	default:
+		return usagef("--family %q: use 4, 6 or all", o.family)
+	}
+	open := a.open
+	if o.dryRun {
+		open = a.openRead
+	}
+	st, err := open(c.Context())
+	if err != nil {
+		return err
+	}
+	if ok, err := st.TORExists(c.Context(), o.tor); err != nil {
+		return err
+	} else if !ok {
+		return topoNotFound("--tor %s: unknown TOR: list TORs with `netipam topo show`", o.tor)
+	}
+	subnets, err := st.TORSubnets(c.Context(), o.tor)
+	if err != nil {
+		return err
+	}
+	have := map[topo.Family]bool{}
+	for _, s := range subnets {
+		if s.Purpose == o.purpose {
+			have[topo.FamilyOfPrefix(s.CIDR)] = true
+		}
+	}
+	if fams == nil {
+		for _, f := range []topo.Family{topo.IPv4, topo.IPv6} {
+			if have[f] {
+				fams = append(fams, f)
+			}
+		}
+	}
+	if len(fams) == 0 || !have[fams[0]] {
+		return topoNotFound("TOR %s has no %s subnet%s to grow: add one with `netipam subnet add --tor %s --purpose %s --cidr CIDR`",
+			o.tor, o.purpose, familyText(o.family), o.tor, o.purpose)
+	}
+	var results []server.ExpandResult
+	var errs []error
+	for _, f := range fams {
+		res, err := server.Expand(c.Context(), st, server.ExpandRequest{TOR: o.tor, Purpose: o.purpose, Family: f,
+			Manual: true, DryRun: o.dryRun})
+		if res.TOR != "" {
+			results = append(results, res)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if a.json() {
+		if err := a.printJSON(results); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range results {
+			a.sayPlan(r, o.dryRun)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func familyText(f string) string {
+	if f == "4" || f == "6" {
+		return " of IPv" + f
+	}
+	return ""
+}
+
+// sayPlan prints an expansion plan for people.
+func (a *app) sayPlan(r server.ExpandResult, dryRun bool) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "TOR %s (pod %s), %s IPv%d: %s of %s used (%.0f%%), threshold %.0f%%",
+		r.TOR, r.Pod, r.Purpose, r.Family, a.count(r.Used), a.count(r.Capacity), 100*r.Ratio, 100*r.Threshold)
+	if r.MinAvailable > 0 {
+		fmt.Fprintf(&b, ", min_available %d", r.MinAvailable)
+	}
+	a.say("%s", b.String())
+	switch {
+	case r.Blocked != "":
+		a.say("  reason %s: no block: %s", r.Reason, r.Blocked)
+	case r.Block.IsValid():
+		state := "claimed"
+		if dryRun {
+			state = "dry run: not claimed"
+		} else if !r.Claimed {
+			state = "not claimed"
+		}
+		a.say("  reason %s: block %s, chosen as %s; the TOR's blocks aggregate to %d prefix(es); %s",
+			r.Reason, r.Block, r.Choice, r.Aggregates, state)
+	}
+}
