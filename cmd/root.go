@@ -61,6 +61,8 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newSQLCmd(a),
 		newHistoryCmd(a),
 		newServeCmd(a),
+		newCheckCmd(a),
+		newBackupCmd(a),
 	)
 	return root
 }

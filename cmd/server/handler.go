@@ -38,6 +38,7 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /v1/subnets", a.subnets)
 	mux.HandleFunc("GET /v1/nodes/{id}/tor", a.nodeTOR)
 	mux.HandleFunc("GET /v1/usage", a.usage)
+	mux.HandleFunc("GET /v1/check", a.check)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux
