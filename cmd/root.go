@@ -63,6 +63,7 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newServeCmd(a),
 		newCheckCmd(a),
 		newBackupCmd(a),
+		newEventsCmd(a),
 	)
 	return root
 }

@@ -9,11 +9,13 @@ import (
 // allocationCheck reads, in one pass over allocations with a lookup by
 // primary key or index per row (subnet, node, TOR, reservations, the
 // address's latest ledger event), the allocations that break a rule, with
-// what each rule needs to say why.
+// what each rule needs to say why. An allocation older than the cutoff of
+// an archive of the ledger (netipam events archive) may have no event left.
 const allocationCheck = `SELECT address, subnet, node_id, tor_id, purpose, family, container,
 	no_subnet, s_tor, s_purpose, s_family, outside, network, broadcast, gateway, excluded,
-	no_node, n_tor, no_tor, ev_id, ev_kind, ev_node
-FROM (SELECT a.address, a.subnet, a.node_id, a.tor_id, a.purpose, a.family, COALESCE(a.container, '') AS container,
+	no_node, n_tor, no_tor, ev_id, ev_kind, ev_node,
+	allocated_at < (SELECT COALESCE(MAX(before), '') FROM event_archives) AS archived
+FROM (SELECT a.allocated_at, a.address, a.subnet, a.node_id, a.tor_id, a.purpose, a.family, COALESCE(a.container, '') AS container,
 	s.cidr IS NULL AS no_subnet, COALESCE(s.tor_id, '') AS s_tor, COALESCE(s.purpose, '') AS s_purpose,
 	COALESCE(s.family, 0) AS s_family,
 	COALESCE(a.addr_key < s.first_key OR a.addr_key > s.last_key, 0) AS outside,
@@ -33,7 +35,8 @@ FROM (SELECT a.address, a.subnet, a.node_id, a.tor_id, a.purpose, a.family, COAL
 WHERE no_subnet OR outside OR network OR broadcast OR gateway OR excluded
 	OR (NOT no_subnet AND (s_tor <> tor_id OR s_purpose <> purpose OR s_family <> family))
 	OR no_node OR (NOT no_node AND n_tor <> tor_id) OR no_tor
-	OR ev_kind <> 'allocate' OR ev_node <> node_id
+	OR (ev_kind = '' AND allocated_at >= (SELECT COALESCE(MAX(before), '') FROM event_archives))
+	OR (ev_kind <> '' AND (ev_kind <> 'allocate' OR ev_node <> node_id))
 ORDER BY subnet, address`
 
 // checkAllocations reports allocations outside their subnet, on its
@@ -43,9 +46,9 @@ ORDER BY subnet, address`
 func (s *Store) checkAllocations(ctx context.Context, r *CheckReport) error {
 	err := s.each(ctx, Q(allocationCheck), func(scan func(...any) error) error {
 		var addr, subnet, node, tor, purpose, container, sTOR, sPurpose, nTOR, evKind, evNode string
-		var fam, noSubnet, sFam, outside, network, broadcast, gateway, excluded, noNode, noTOR, evID int64
+		var fam, noSubnet, sFam, outside, network, broadcast, gateway, excluded, noNode, noTOR, evID, archived int64
 		if err := scan(&addr, &subnet, &node, &tor, &purpose, &fam, &container, &noSubnet, &sTOR, &sPurpose, &sFam,
-			&outside, &network, &broadcast, &gateway, &excluded, &noNode, &nTOR, &noTOR, &evID, &evKind, &evNode); err != nil {
+			&outside, &network, &broadcast, &gateway, &excluded, &noNode, &nTOR, &noTOR, &evID, &evKind, &evNode, &archived); err != nil {
 			return err
 		}
 		who := fmt.Sprintf("allocation %s (node %s, container %q)", addr, node, container)
@@ -102,6 +105,7 @@ func (s *Store) checkAllocations(ctx context.Context, r *CheckReport) error {
 		}
 		event := Ref{"event", fmt.Sprint(evID)}
 		switch {
+		case evID == 0 && archived == 1: // its event went to an archive file
 		case evID == 0:
 			add(ProblemNoEvent, objs(), "has no allocate event in the ledger")
 		case evKind != "allocate":
