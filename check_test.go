@@ -249,3 +249,40 @@ func TestCheckThroughServer(t *testing.T) {
 		t.Errorf("check --threshold 1.5: exit %d, want 2\n%s", r.code, r.stderr)
 	}
 }
+
+// TestSQLSchema prints the schema: a header line per table and a line per
+// column, in text and JSON, and refuses a query beside --schema.
+func TestSQLSchema(t *testing.T) {
+	url, _ := seeded(t)
+	out := mustRun(t, url, "sql", "--schema")
+	for _, want := range []string{"\nallocations: addresses held right now", "\n  addr_key      TEXT NOT NULL     fixed-width key",
+		"\nevents: the append-only ledger", "\nevent_archives: ", "\nschema_migrations: "} {
+		if !strings.Contains("\n"+out, want) {
+			t.Errorf("sql --schema lacks %q:\n%s", want, out)
+		}
+	}
+	var tables []struct {
+		Table   string `json:"table"`
+		Columns []struct {
+			Name, Description string
+		} `json:"columns"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, url, "sql", "--schema", "-o", "json")), &tables); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tb := range tables {
+		for _, c := range tb.Columns {
+			n++
+			if c.Description == "" || strings.Contains(c.Description, "not described") {
+				t.Errorf("%s.%s: no description", tb.Table, c.Name)
+			}
+		}
+	}
+	if len(tables) < 12 || n < 80 {
+		t.Errorf("sql --schema -o json: %d tables, %d columns", len(tables), n)
+	}
+	if r := run(t, url, "sql", "--schema", "SELECT 1"); r.code != 2 {
+		t.Errorf("sql --schema QUERY: exit %d, want 2", r.code)
+	}
+}
