@@ -286,3 +286,27 @@ func TestSQLSchema(t *testing.T) {
 		t.Errorf("sql --schema QUERY: exit %d, want 2", r.code)
 	}
 }
+
+// TestCheckAndBackupReadOnlyStore: check and backup only read, so they
+// work for a user who may not write the store; nothing changes.
+func TestCheckAndBackupReadOnlyStore(t *testing.T) {
+	url, path := readOnlyStore(t)
+	before := dump(t, path)
+	if r := runAsNobody(t, url, "check"); r.code != 0 || !strings.HasPrefix(r.stdout, "ok: ") {
+		t.Errorf("check as nobody on a read-only store: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	out := t.TempDir()
+	if err := os.Chmod(out, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(out, "backup.db")
+	if r := runAsNobody(t, url, "backup", backup); r.code != 0 {
+		t.Errorf("backup as nobody of a read-only store: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "sqlite://"+backup, "check"); r.code != 0 {
+		t.Errorf("check of the backup: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if dump(t, path) != before {
+		t.Fatal("the read-only store changed")
+	}
+}
