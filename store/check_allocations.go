@@ -9,7 +9,9 @@ import (
 // allocationCheck reads, in one pass over allocations with a lookup by
 // primary key or index per row (subnet, node, TOR, reservations, the
 // address's latest ledger event), the allocations that break a rule, with
-// what each rule needs to say why. An allocation older than the cutoff of
+// what each rule needs to say why. LIMIT -1 keeps SQLite from flattening
+// the inner query into the outer one, which would evaluate each lookup
+// twice (once for the WHERE, once for the columns). An allocation older than the cutoff of
 // an archive of the ledger (netipam events archive) may have no event left.
 const allocationCheck = `SELECT address, subnet, node_id, tor_id, purpose, family, container,
 	no_subnet, s_tor, s_purpose, s_family, outside, network, broadcast, gateway, excluded,
@@ -31,7 +33,8 @@ FROM (SELECT a.allocated_at, a.address, a.subnet, a.node_id, a.tor_id, a.purpose
 	LEFT JOIN subnets s ON s.cidr = a.subnet
 	LEFT JOIN nodes n ON n.id = a.node_id
 	LEFT JOIN events e ON e.id = (SELECT MAX(x.id) FROM events x
-		WHERE x.address = a.address AND x.kind IN ('allocate', 'release', 'gc')))
+		WHERE x.address = a.address AND x.kind IN ('allocate', 'release', 'gc'))
+	LIMIT -1)
 WHERE no_subnet OR outside OR network OR broadcast OR gateway OR excluded
 	OR (NOT no_subnet AND (s_tor <> tor_id OR s_purpose <> purpose OR s_family <> family))
 	OR no_node OR (NOT no_node AND n_tor <> tor_id) OR no_tor
