@@ -89,6 +89,10 @@ func TestBackupUnderLoad(t *testing.T) {
 	if now, _ := os.ReadFile(backup); string(now) != string(old) {
 		t.Errorf("a refused backup changed the file")
 	}
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "backup.db")
+	if r := run(t, url, "backup", missing); r.code != 2 || !strings.Contains(r.stderr, "existing directory") {
+		t.Errorf("backup into a missing directory: exit %d, want 2\n%s", r.code, r.stderr)
+	}
 	mustRun(t, url, "backup", "--force", backup)
 	if r := run(t, "sqlite://"+backup, "check"); r.code != 0 {
 		t.Fatalf("check of the forced backup: exit %d\n%s%s", r.code, r.stdout, r.stderr)

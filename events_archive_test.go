@@ -95,6 +95,9 @@ func TestEventsArchive(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "exists") {
 		t.Errorf("archive to an existing file: exit %d, want 2\n%s", r.code, r.stderr)
 	}
+	if r := run(t, url, "events", "archive", "--before", at(50*day), "--to", filepath.Join(file, "x", "y.jsonl")); r.code != 2 {
+		t.Errorf("archive into a missing directory: exit %d, want 2\n%s", r.code, r.stderr)
+	}
 	if r := run(t, url, "events", "archive", "--before", "last tuesday", "--to", file); r.code != 2 {
 		t.Errorf("archive --before 'last tuesday': exit %d, want 2\n%s", r.code, r.stderr)
 	}

@@ -74,7 +74,8 @@ func (s *Store) ArchiveEvents(ctx context.Context, before time.Time, path string
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return res, fmt.Errorf("archive events to %s: %w", path, err)
+		return res, topo.Errorf(topo.ErrInvalid, "archive events to %s: %w: name a file in an existing directory you may write",
+			path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // a no-op once renamed

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // backuper is a backend that can write a consistent copy of its database
@@ -40,7 +42,8 @@ func (s *Store) Backup(ctx context.Context, path string, force bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("backup to %s: create a temporary file in %s: %w", path, dir, err)
+		return topo.Errorf(topo.ErrInvalid, "backup to %s: create a temporary file in %s: %w: name a file in an existing directory you may write",
+			path, dir, err)
 	}
 	tmp := f.Name()
 	f.Close()
