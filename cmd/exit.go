@@ -19,6 +19,7 @@ const (
 	ExitExhausted   = 5 // no free address
 	ExitUnavailable = 6 // store busy or no leader: try again
 	ExitStore       = 7 // store unusable: missing, read-only, full, corrupt, old schema
+	ExitCheck       = 8 // netipam check found problems
 )
 
 // usageError marks errors in how netipam was called (flags, arguments).
@@ -41,6 +42,8 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.Is(err, errCheckFailed):
+		return ExitCheck
 	case errors.As(err, &ue), errors.Is(err, store.ErrBadURL):
 		return ExitInvalid
 	case errors.Is(err, store.ErrNoStore), errors.Is(err, store.ErrNoSpace), errors.Is(err, store.ErrSchema):

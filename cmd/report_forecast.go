@@ -17,7 +17,7 @@ func newReportForecastCmd(a *app) *cobra.Command {
 	var window string
 	var threshold float64
 	c := &cobra.Command{
-		Use:   "forecast [--window 7d] [--threshold 0.8]",
+		Use:   "forecast [--window 7d] [--threshold R]",
 		Short: "Time until each TOR's purpose passes its threshold, and until it and its pod are full",
 		Long: `For each TOR, purpose and family: the net allocation rate over the window
 (allocate events less release and gc events, per day, from the ledger) and,
@@ -30,7 +30,7 @@ century), "now" for what is already past.`,
 			if _, err := server.ParseWindow(window); err != nil {
 				return usagef("--window: %w", err)
 			}
-			if threshold <= 0 || threshold > 1 {
+			if threshold < 0 || threshold > 1 {
 				return usagef("--threshold %g: give a ratio above 0 and at most 1 (e.g. 0.8)", threshold)
 			}
 			r, err := a.reporter(c.Context())
@@ -45,7 +45,7 @@ century), "now" for what is already past.`,
 		},
 	}
 	c.Flags().StringVar(&window, "window", server.DefaultWindow, "how far back the ledger is read: days (7d) or a duration (36h)")
-	c.Flags().Float64Var(&threshold, "threshold", server.DefaultThreshold, "the expansion threshold, a ratio of capacity")
+	c.Flags().Float64Var(&threshold, "threshold", 0, "the threshold to forecast, a ratio of capacity (default: the topology's expansion threshold, 0.8 unless set)")
 	return c
 }
 

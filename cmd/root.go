@@ -65,6 +65,9 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 		newMigrateCmd(a),
 		newGCCmd(a),
 		newReportCmd(a),
+		newCheckCmd(a),
+		newBackupCmd(a),
+		newEventsCmd(a),
 	)
 	return root
 }

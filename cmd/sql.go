@@ -14,12 +14,13 @@ import (
 type sqlOptions struct {
 	timeout time.Duration
 	limit   int
+	schema  bool
 }
 
 func newSQLCmd(a *app) *cobra.Command {
 	o := &sqlOptions{}
 	c := &cobra.Command{
-		Use:   "sql QUERY",
+		Use:   "sql QUERY | sql --schema",
 		Short: "Run one read-only SQL query on the store (writes are refused)",
 		Long: `Run one read-only SQL statement against netipam's tables and print the rows
 as a table, CSV (-o csv) or JSON (-o json), as they come.
@@ -35,12 +36,23 @@ A query stops after --timeout, and prints at most --limit rows: when rows
 are left, stderr says so and JSON output has "truncated": true.
 
 Tables: zones, zone_cidrs, pods, pod_cidrs, tors, subnets, reservations,
-nodes, allocations, events (the append-only ledger), schema_migrations.`,
+nodes, allocations, events (the append-only ledger), event_archives,
+schema_migrations. --schema prints every table with a line on each column.`,
 		Example: `  netipam sql "SELECT tor_id, COUNT(*) FROM allocations GROUP BY tor_id"
   netipam sql "SELECT at, kind, node_id, container FROM events WHERE address = '10.244.0.7' ORDER BY id"
-  netipam sql --limit 0 --timeout 5m -o csv "SELECT * FROM events" > events.csv`,
-		Args: cobra.ExactArgs(1),
+  netipam sql --limit 0 --timeout 5m -o csv "SELECT * FROM events" > events.csv
+  netipam sql --schema`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.schema {
+				if len(args) > 0 {
+					return usagef("sql --schema takes no QUERY")
+				}
+				return printSchema(c.Context(), a)
+			}
+			if len(args) != 1 {
+				return usagef("sql: give one QUERY, or --schema (see `netipam sql --help`)")
+			}
 			if o.timeout <= 0 {
 				return usagef("--timeout %s: give a positive duration, e.g. 30s", o.timeout)
 			}
@@ -52,6 +64,7 @@ nodes, allocations, events (the append-only ledger), schema_migrations.`,
 	}
 	c.Flags().DurationVar(&o.timeout, "timeout", 30*time.Second, "stop the query after this long")
 	c.Flags().IntVar(&o.limit, "limit", 10000, "print at most this many rows (0: no limit)")
+	c.Flags().BoolVar(&o.schema, "schema", false, "print every table with a line on each column, instead of running a query")
 	return c
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 
 // DefaultThreshold is the expansion threshold a forecast measures against
 // when none is given.
-const DefaultThreshold = 0.8
+const DefaultThreshold = topo.DefaultThreshold
 
 // DefaultWindow is how far back a forecast reads the ledger by default.
 const DefaultWindow = "7d"
@@ -21,7 +22,7 @@ const DefaultWindow = "7d"
 // ForecastRequest is `netipam report forecast` (GET /v1/report/forecast).
 type ForecastRequest struct {
 	Window    string  // days ("7d") or a Go duration ("36h"); empty: DefaultWindow
-	Threshold float64 // 0: DefaultThreshold
+	Threshold float64 // 0: the topology's expansion threshold
 }
 
 // ForecastReport is the forecast as `-o json` prints it and the API
@@ -92,7 +93,11 @@ func RunForecast(ctx context.Context, st *store.Store, req ForecastRequest) (For
 		req.Window = DefaultWindow
 	}
 	if req.Threshold == 0 {
-		req.Threshold = DefaultThreshold
+		settings, err := st.Expansion(ctx)
+		if err != nil {
+			return ForecastReport{}, fmt.Errorf("forecast: %w", err)
+		}
+		req.Threshold = settings.Resolved().Threshold
 	}
 	win, err := ParseWindow(req.Window)
 	if err != nil {

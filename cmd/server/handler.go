@@ -44,6 +44,7 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /v1/report/nodes", a.reportNodes)
 	mux.HandleFunc("GET /v1/report/leaks", a.reportLeaks)
 	mux.HandleFunc("GET /v1/report/forecast", a.reportForecast)
+	mux.HandleFunc("GET /v1/check", a.check)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
+)
+
+// Checker verifies the invariants of the stored data (`netipam check`):
+// Local, Daemon and Client implement it.
+type Checker interface {
+	Check(ctx context.Context) (store.CheckReport, error)
+}
+
+var (
+	_ Checker = Local{}
+	_ Checker = (*Daemon)(nil)
+	_ Checker = (*Client)(nil)
+)
+
+// Check runs the store's checks and the expansion rule: a TOR past its
+// expansion threshold (or below a node's min_available) for a purpose and
+// family that cannot grow: its pod has no room left for a block, or it
+// holds max_subnets_per_tor blocks. The rule is the expansion planner's own
+// (ExpansionBlocked), with the topology's expansion settings, so check
+// reports exactly what expansion would find blocked.
+func Check(ctx context.Context, st *store.Store) (store.CheckReport, error) {
+	r, err := st.Check(ctx)
+	if err != nil {
+		return r, err
+	}
+	blocked, err := ExpansionBlocked(ctx, st)
+	if err != nil {
+		return r, fmt.Errorf("check: %w", err)
+	}
+	for _, b := range blocked {
+		r.Add(store.Problem{Kind: store.ProblemThresholdNoRoom,
+			Message: fmt.Sprintf("TOR %s holds %d of %d IPv%d %s addresses (%.0f%%, reason %s) and cannot grow: %s",
+				b.TOR, b.Used, b.Capacity, b.Family, b.Purpose, 100*b.Ratio, b.Reason, b.Why),
+			Objects: []store.Ref{{Type: "tor", ID: b.TOR}, {Type: "pod", ID: b.Pod}, {Type: "purpose", ID: b.Purpose}}})
+	}
+	return r, nil
+}
+
+// Check checks the store.
+func (l Local) Check(ctx context.Context) (store.CheckReport, error) {
+	return Check(ctx, l.Store)
+}
+
+// Check checks the daemon's store (what other writers did included).
+func (d *Daemon) Check(ctx context.Context) (store.CheckReport, error) {
+	return Check(ctx, d.st)
+}
+
+// check answers GET /v1/check.
+func (a *API) check(w http.ResponseWriter, r *http.Request) {
+	c, ok := a.Svc.(Checker)
+	if !ok {
+		writeError(w, topo.Errorf(topo.ErrInvalid, "check: this server's service cannot check the store"))
+		return
+	}
+	rep, err := c.Check(r.Context())
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if rep.Problems == nil {
+		rep.Problems = []store.Problem{}
+	}
+	writeJSON(w, rep)
+}
