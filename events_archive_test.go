@@ -17,27 +17,9 @@ import (
 // eventRows reads every column of the events table, by id.
 func eventRows(t *testing.T, path, where string) map[int64]map[string]any {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT * FROM events WHERE ` + where)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, rows := sqlScan(t, path, `SELECT * FROM events WHERE `+where)
 	out := map[int64]map[string]any{}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, vals := range rows {
 		m := map[string]any{}
 		for i, c := range cols {
 			m[c] = vals[i]

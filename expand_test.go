@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -49,27 +48,9 @@ func seededExpand(t *testing.T) (url, path string) {
 // text, one line each, columns separated by spaces.
 func sqlRows(t *testing.T, path, q string) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	_, rows := sqlScan(t, path, q)
+	out := make([]string, 0, len(rows))
+	for _, vals := range rows {
 		s := make([]string, len(vals))
 		for i, v := range vals {
 			s[i] = fmt.Sprint(v)

@@ -24,7 +24,7 @@ func TestReportForecast(t *testing.T) {
 	alloc(-2*day, "80")
 	mustRunAt(t, url, gcAt(-day), "", "release", "--node", "node-04") // 260 released in the window
 	alloc(-day, "200")
-	before := gcDump(t, path)
+	before := dump(t, path)
 	out := mustRunAt(t, url, gcAt(0), "", "report", "forecast", "--window", "7d", "-o", "json")
 	var f struct {
 		Rows []struct {
@@ -67,7 +67,7 @@ func TestReportForecast(t *testing.T) {
 			t.Errorf("forecast %v: exit %d %q, want 2 and one line naming %s", bad, r.code, r.stderr, bad[0])
 		}
 	}
-	if after := gcDump(t, path); after != before {
+	if after := dump(t, path); after != before {
 		t.Fatal("a report changed the store")
 	}
 }

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"database/sql"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -24,24 +20,7 @@ func gcAt(d time.Duration) string { return gcT0.Add(d).Format(time.RFC3339) }
 // runAt runs netipam with its clock at now and stdin, bounded in time.
 func runAt(t testing.TB, storeURL, now, stdin string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "NETIPAM_STORE="+storeURL, store.EnvNow+"="+now)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start netipam: %v", err)
-	}
-	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run netipam %v: %v", args, err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return runWith(t, storeURL, []string{store.EnvNow + "=" + now}, stdin, args...)
 }
 
 // mustRunAt is runAt that fails the test unless netipam exits 0.
@@ -73,18 +52,6 @@ func actions(rep server.GCReport) map[string]string {
 		m[e.Address.String()] = string(e.Action)
 	}
 	return m
-}
-
-// gcDump is dump with gc's tables.
-func gcDump(t testing.TB, path string) string {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	return renderTables(t, append(append([]string{}, dumpTables...), "gc_candidates", "gc_runs"),
-		func(q string) (tableRows, error) { return db.Query(q) })
 }
 
 // gcSeeded is seeded with containers c1..cN of network net1 on node-01,

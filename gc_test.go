@@ -101,7 +101,7 @@ func TestGCReappearingAttachmentUnmarked(t *testing.T) {
 func TestGCDryRunChangesNothing(t *testing.T) {
 	url, path, addr := gcSeeded(t, 3)
 	gcRun(t, url, gcAt(0), "net1 c1 eth0\nnet1 c3 eth0\n")
-	before := gcDump(t, path)
+	before := dump(t, path)
 	rep := gcRun(t, url, gcAt(20*time.Minute), "net1 c1 eth0\n", "--dry-run")
 	if got := actions(rep); got[addr["c2"]] != "release" || got[addr["c3"]] != "mark" || !rep.DryRun {
 		t.Fatalf("dry run: %v, want c2 released and c3 marked", got)
@@ -110,7 +110,7 @@ func TestGCDryRunChangesNothing(t *testing.T) {
 	if !strings.Contains(text, "would be released") || !strings.Contains(text, "nothing was changed") {
 		t.Fatalf("dry run text:\n%s", text)
 	}
-	if after := gcDump(t, path); after != before {
+	if after := dump(t, path); after != before {
 		t.Fatalf("a dry run changed the store:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
@@ -151,12 +151,12 @@ func TestGCFromReport(t *testing.T) {
 			}
 		}
 		b, _ := json.Marshal(bad)
-		before := gcDump(t, path)
+		before := dump(t, path)
 		r := runAt(t, url, gcAt(21*time.Minute), "", "gc", "--from-report", writeFile(t, dir, "bad.json", string(b)))
 		if r.code != 4 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%s tampered: exit %d %s, want 4 and %q", tc.name, r.code, r.stderr, tc.want)
 		}
-		if after := gcDump(t, path); after != before {
+		if after := dump(t, path); after != before {
 			t.Fatalf("%s tampered: the store changed", tc.name)
 		}
 	}
@@ -177,7 +177,7 @@ func TestGCFromReport(t *testing.T) {
 		t.Fatalf("left:\n%s", left)
 	}
 	// The same report again: its addresses are no longer held.
-	before := gcDump(t, path)
+	before := dump(t, path)
 	if r := runAt(t, url, gcAt(22*time.Minute), "", "gc", "--from-report", good); r.code != 4 ||
 		!strings.Contains(r.stderr, "no longer held") {
 		t.Fatalf("report applied twice: exit %d %s", r.code, r.stderr)
@@ -186,11 +186,11 @@ func TestGCFromReport(t *testing.T) {
 	// allocation the report never saw.
 	mustRunAt(t, url, gcAt(22*time.Minute), "", "alloc", "--node", "node-01", "--network", "net1", "--container", "c2",
 		"--ip", addr["c2"])
-	before = gcDump(t, path)
+	before = dump(t, path)
 	if r := runAt(t, url, gcAt(50*time.Minute), "", "gc", "--from-report", good); r.code != 4 {
 		t.Fatalf("report on a re-allocated address: exit %d %s", r.code, r.stderr)
 	}
-	if after := gcDump(t, path); after != before {
+	if after := dump(t, path); after != before {
 		t.Fatal("a refused report changed the store")
 	}
 }
@@ -220,7 +220,7 @@ func TestGCBadInput(t *testing.T) {
 		{"negative grace", "net1 c1 eth0\n", []string{"--grace", "-1m"}, 2, "--grace"},
 		{"no live", "", []string{"--live", ""}, 2, "exactly one of --live"},
 	} {
-		before := gcDump(t, path)
+		before := dump(t, path)
 		file := writeFile(t, dir, "live.txt", tc.live)
 		args := append([]string{"gc", "--node", "node-01", "--live", file}, tc.args...)
 		r := runAt(t, url, gcAt(0), "", args...)
@@ -228,7 +228,7 @@ func TestGCBadInput(t *testing.T) {
 		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) || len(lines) != 1 {
 			t.Errorf("%s: exit %d %q, want %d and one line with %q", tc.name, r.code, r.stderr, tc.code, tc.want)
 		}
-		if after := gcDump(t, path); after != before {
+		if after := dump(t, path); after != before {
 			t.Errorf("%s: the store changed", tc.name)
 		}
 	}

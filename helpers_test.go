@@ -54,8 +54,15 @@ type result struct {
 // run starts netipam with args against a store, bounded in time.
 func run(t testing.TB, storeURL string, args ...string) result {
 	t.Helper()
+	return runWith(t, storeURL, nil, "", args...)
+}
+
+// runWith is run with more environment (NAME=value) and stdin.
+func runWith(t testing.TB, storeURL string, env []string, stdin string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "NETIPAM_STORE="+storeURL)
+	cmd.Env = append(append(os.Environ(), "NETIPAM_STORE="+storeURL), env...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
@@ -156,4 +163,36 @@ func checkIntegrity(t testing.TB, path string) {
 	if err := db.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
 		t.Fatalf("integrity check: %q %v", res, err)
 	}
+}
+
+// sqlScan runs a query on a SQLite file, read-only, and gives its columns
+// and rows as the driver returns them.
+func sqlScan(t testing.TB, path, q string) (cols []string, out [][]any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	cols, _ = rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cols, out
 }
