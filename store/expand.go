@@ -138,7 +138,14 @@ func (s *Store) torBlocks(ctx context.Context, tor, purpose string, fam topo.Fam
 
 // minAvailable gives the largest min_available of tor's nodes for purpose.
 func (s *Store) minAvailable(ctx context.Context, tor, purpose string) (int64, error) {
-	var most int64
+	m, err := s.minAvailableByPurpose(ctx, tor)
+	return m[purpose], err
+}
+
+// minAvailableByPurpose gives the largest min_available of tor's nodes, by
+// purpose (one indexed read of the TOR's nodes).
+func (s *Store) minAvailableByPurpose(ctx context.Context, tor string) (map[string]int64, error) {
+	most := map[string]int64{}
 	err := s.each(ctx, Q(`SELECT id, preferences FROM nodes WHERE tor_id = ?`, tor), func(scan func(...any) error) error {
 		var id, prefs string
 		if err := scan(&id, &prefs); err != nil {
@@ -149,9 +156,7 @@ func (s *Store) minAvailable(ctx context.Context, tor, purpose string) (int64, e
 			return fmt.Errorf("stored preferences of %s: %w", id, err)
 		}
 		for _, p := range ps {
-			if p.Purpose == purpose {
-				most = max(most, int64(p.MinAvailable))
-			}
+			most[p.Purpose] = max(most[p.Purpose], int64(p.MinAvailable))
 		}
 		return nil
 	})
@@ -245,7 +250,7 @@ type TORNeed struct {
 
 // TORNeed reads what tells whether a TOR's subnets need a block.
 func (s *Store) TORNeed(ctx context.Context, tor string) (*TORNeed, error) {
-	n := &TORNeed{MinAvailable: map[string]int64{}}
+	n := &TORNeed{}
 	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, (SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
 		FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
 		func(scan func(...any) error) error {
@@ -257,20 +262,7 @@ func (s *Store) TORNeed(ctx context.Context, tor string) (*TORNeed, error) {
 			return err
 		})
 	if err == nil {
-		err = s.each(ctx, Q(`SELECT id, preferences FROM nodes WHERE tor_id = ?`, tor), func(scan func(...any) error) error {
-			var id, prefs string
-			if err := scan(&id, &prefs); err != nil {
-				return err
-			}
-			var ps []topo.Preference
-			if err := json.Unmarshal([]byte(prefs), &ps); err != nil {
-				return fmt.Errorf("stored preferences of %s: %w", id, err)
-			}
-			for _, p := range ps {
-				n.MinAvailable[p.Purpose] = max(n.MinAvailable[p.Purpose], int64(p.MinAvailable))
-			}
-			return nil
-		})
+		n.MinAvailable, err = s.minAvailableByPurpose(ctx, tor)
 	}
 	if err == nil {
 		n.Settings, err = s.Expansion(ctx)
