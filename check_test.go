@@ -179,6 +179,8 @@ func TestCheckFindsCorruption(t *testing.T) {
 			"allocation-without-event", []string{"allocation=" + held}, nil},
 		{"event without change", "DELETE FROM allocations WHERE address = '" + held + "';",
 			"event-without-change", []string{"allocation=" + held, "node=node-01"}, nil},
+		{"subnet count", "UPDATE subnet_counts SET used = used + 3 WHERE subnet = '10.244.0.0/22';",
+			"subnet-count-mismatch", []string{"subnet=10.244.0.0/22"}, nil},
 		// The block expansion claimed is removed, then the pod filled:
 		// tor-3's management block is past the threshold with no room.
 		{"threshold without room", "DELETE FROM subnets WHERE source = 'expand';" + fill,

@@ -102,7 +102,7 @@ func seeded(t testing.TB) (url, path string) {
 
 // dumpTables are the tables dump compares, every one netipam writes.
 var dumpTables = []string{"schema_migrations", "zones", "zone_cidrs", "pods", "pod_cidrs", "tors", "subnets",
-	"reservations", "nodes", "allocations", "events", "strategies", "gc_candidates", "gc_runs", "settings", "event_archives"}
+	"reservations", "nodes", "allocations", "events", "strategies", "gc_candidates", "gc_runs", "settings", "event_archives", "subnet_counts"}
 
 // dump renders every table of a SQLite file as text, for before/after
 // comparison. It opens the file read-only.

@@ -159,6 +159,10 @@ var Tables = []TableDoc{
 		"expected": "releases a reviewed report listed; NULL for a live run",
 		"matched":  "releases that still matched (must equal expected)",
 	}},
+	{"subnet_counts", "how many allocations each subnet holds, kept by triggers with every change", map[string]string{
+		"subnet": "the subnet (subnets.cidr)",
+		"used":   "its allocations now",
+	}},
 	{"schema_migrations", "the migrations applied to this store", map[string]string{
 		"version":    "migration number (migrations/NNNN_name.sql)",
 		"name":       "migration name",

@@ -178,12 +178,13 @@ func (s *Store) HeldFrom(ctx context.Context, subnet netip.Prefix, from netip.Ad
 	return out, nil
 }
 
-// Counts gives the number of allocated addresses of each subnet.
+// Counts gives the number of allocated addresses of each subnet (kept by
+// the schema in subnet_counts: one row read per subnet).
 func (s *Store) Counts(ctx context.Context, subnets []netip.Prefix) (map[netip.Prefix]uint64, error) {
 	out := make(map[netip.Prefix]uint64, len(subnets))
 	for _, p := range subnets {
 		var n int64
-		if err := s.one(ctx, Q(`SELECT COUNT(*) FROM allocations WHERE subnet = ?`, p.String()), &n); err != nil {
+		if err := s.one(ctx, Q(`SELECT COALESCE((SELECT used FROM subnet_counts WHERE subnet = ?), 0)`, p.String()), &n); err != nil {
 			return nil, fmt.Errorf("count allocations of %s: %w", p, err)
 		}
 		out[p] = uint64(n)

@@ -81,6 +81,7 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	}
 	for _, step := range []func(context.Context, *CheckReport) error{
 		s.checkAllocations, s.checkDuplicates, s.checkSubnets, s.checkNodeTORs, s.checkDangling, s.checkEvents,
+		s.checkSubnetCounts,
 	} {
 		if err := ctx.Err(); err != nil {
 			return r, fmt.Errorf("check: %w", err)

@@ -123,7 +123,7 @@ func (s *Store) subnetsOverlapping(ctx context.Context, p netip.Prefix) ([]netip
 // torBlocks lists a TOR's subnets of a purpose and family with their use.
 func (s *Store) torBlocks(ctx context.Context, tor, purpose string, fam topo.Family) ([]SubnetRow, error) {
 	var out []SubnetRow
-	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, (SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
+	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, COALESCE((SELECT c.used FROM subnet_counts c WHERE c.subnet = s.cidr), 0)
 		FROM subnets s WHERE s.tor_id = ? AND s.purpose = ? AND s.family = ? ORDER BY s.first_key`, tor, purpose, int64(fam)),
 		func(scan func(...any) error) error {
 			r := SubnetRow{TOR: tor}
@@ -251,7 +251,7 @@ type TORNeed struct {
 // TORNeed reads what tells whether a TOR's subnets need a block.
 func (s *Store) TORNeed(ctx context.Context, tor string) (*TORNeed, error) {
 	n := &TORNeed{}
-	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, (SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
+	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, COALESCE((SELECT c.used FROM subnet_counts c WHERE c.subnet = s.cidr), 0)
 		FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
 		func(scan func(...any) error) error {
 			r := SubnetRow{TOR: tor}

@@ -79,7 +79,7 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 	}
 	q := `SELECT ` + subnetCols + `, CASE t.level WHEN 'tor' THEN s.tor_id ELSE '' END, t.level,
 			COALESCE(p.id, ''), COALESCE(p.zone_id, t.zone_id, ''), s.source,
-			(SELECT COUNT(*) FROM allocations a WHERE a.subnet = s.cidr)
+			COALESCE((SELECT c.used FROM subnet_counts c WHERE c.subnet = s.cidr), 0)
 		FROM subnets s JOIN tors t ON t.id = s.tor_id LEFT JOIN pods p ON p.id = t.pod_id
 		WHERE ` + where + ` ORDER BY s.tor_id, s.family, s.first_key`
 	var out []SubnetRow
