@@ -121,6 +121,9 @@ bench: tools
 	$(GO) test -run '^$$' -bench GroupCommitSQLite -benchtime 20000x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench GroupWriteCost -benchtime 200x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench GroupCommitRqlite -benchtime 4000x -count 3 ./store/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench MetricsScrape -benchtime 3x -count 3 ./cmd/server/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench Check1M -benchtime 1x -count 3 ./store/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench ServeAllocate -benchtime 2x -count 3 . | tee -a bench.out
 	$(GO) test -run '^$$' -bench LocalAllocateExpansionCheck -benchtime 300x -count 3 ./cmd/server/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench EventCounts -benchtime 20x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench LoadAll1M -benchtime 2x -count 3 ./store/ | tee -a bench.out
