@@ -87,11 +87,21 @@ func (s *Store) ExpansionView(ctx context.Context, q ExpansionQuery) (*Expansion
 		}
 		v.Taken = append(v.Taken, taken...)
 	}
-	stamp := q.Since.UTC().Format(timeLayout)
+	// Ids grow with time: the window starts at the first event at or after
+	// Since (the events_at index), and each block's count is a range of
+	// events_subnet (subnet, kind, id) from there, so it costs what the
+	// window holds, not the block's whole history.
+	var from int64
+	if err := s.one(ctx, Q(`SELECT COALESCE(MIN(id), -1) FROM events WHERE at >= ?`, q.Since.UTC().Format(timeLayout)), &from); err != nil {
+		return fail(err)
+	}
 	for _, b := range v.Blocks {
+		if from < 0 {
+			break // nothing in the window
+		}
 		var n int64
-		if err := s.one(ctx, Q(`SELECT COUNT(*) FROM events WHERE subnet = ? AND kind = 'allocate' AND at >= ?`,
-			b.CIDR.String(), stamp), &n); err != nil {
+		if err := s.one(ctx, Q(`SELECT COUNT(*) FROM events WHERE subnet = ? AND kind = 'allocate' AND id >= ?`,
+			b.CIDR.String(), from), &n); err != nil {
 			return fail(err)
 		}
 		v.Recent += n
