@@ -90,9 +90,11 @@ func (s *Store) ExpansionView(ctx context.Context, q ExpansionQuery) (*Expansion
 	// Ids grow with time: the window starts at the first event at or after
 	// Since (the events_at index), and each block's count is a range of
 	// events_subnet (subnet, kind, id) from there, so it costs what the
-	// window holds, not the block's whole history.
+	// window holds, not the block's whole history; at is still compared,
+	// for clocks that went back (writers on other hosts, injected times).
+	since := q.Since.UTC().Format(timeLayout)
 	var from int64
-	if err := s.one(ctx, Q(`SELECT COALESCE(MIN(id), -1) FROM events WHERE at >= ?`, q.Since.UTC().Format(timeLayout)), &from); err != nil {
+	if err := s.one(ctx, Q(`SELECT COALESCE(MIN(id), -1) FROM events WHERE at >= ?`, since), &from); err != nil {
 		return fail(err)
 	}
 	for _, b := range v.Blocks {
@@ -100,8 +102,8 @@ func (s *Store) ExpansionView(ctx context.Context, q ExpansionQuery) (*Expansion
 			break // nothing in the window
 		}
 		var n int64
-		if err := s.one(ctx, Q(`SELECT COUNT(*) FROM events WHERE subnet = ? AND kind = 'allocate' AND id >= ?`,
-			b.CIDR.String(), from), &n); err != nil {
+		if err := s.one(ctx, Q(`SELECT COUNT(*) FROM events WHERE subnet = ? AND kind = 'allocate' AND id >= ? AND at >= ?`,
+			b.CIDR.String(), from, since), &n); err != nil {
 			return fail(err)
 		}
 		v.Recent += n
