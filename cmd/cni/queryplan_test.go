@@ -18,14 +18,7 @@ import (
 // with 100 rows or 1,000,000.
 func TestCNIPathsUseIndexes(t *testing.T) {
 	st, rec := storetest.DemoRecorded(t)
-	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer devnull.Close()
-	stdout := os.Stdout
-	os.Stdout = devnull // ADD prints its result
-	defer func() { os.Stdout = stdout }()
+	silenceStdout(t) // ADD prints its result
 
 	p := &plugin{ctx: context.Background()}
 	conf := func(extra string) []byte {
@@ -54,4 +47,16 @@ func TestCNIPathsUseIndexes(t *testing.T) {
 	call("DEL of nothing", p.del, "c1", "")
 	call("GC", p.gc, "", `, "cni.dev/valid-attachments": [{"containerID": "c2", "ifname": "eth0"}]`)
 	call("STATUS", p.status, "", "")
+}
+
+// silenceStdout sends os.Stdout to /dev/null until the test ends.
+func silenceStdout(t *testing.T) {
+	t.Helper()
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = devnull
+	t.Cleanup(func() { os.Stdout = stdout; devnull.Close() })
 }

@@ -14,14 +14,7 @@ import (
 // ADD with aggregate_routes reads the TOR's subnets from an index too.
 func TestCNIAggregateRoutesUseIndexes(t *testing.T) {
 	st, rec := storetest.DemoRecorded(t)
-	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer devnull.Close()
-	stdout := os.Stdout
-	os.Stdout = devnull // ADD prints its result
-	defer func() { os.Stdout = stdout }()
+	silenceStdout(t) // ADD prints its result
 	conf := []byte(`{"cniVersion": "1.1.0", "name": "rack-net",
 		"ipam": {"type": "netipam", "node": "node-01", "store": "unused", "aggregate_routes": "tor"}}`)
 	args := &skel.CmdArgs{ContainerID: "c1", IfName: "eth0", StdinData: conf}
