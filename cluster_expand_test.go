@@ -49,6 +49,7 @@ func TestClusterConcurrentExpansion(t *testing.T) {
 		t.Errorf("t1's subnets:\n%s\n%d expanded blocks, %d processes said they expanded: want exactly 1", out, got, expanded)
 	}
 	if ev := mustRun(t, url, "sql", "SELECT COUNT(*) FROM events WHERE kind = 'expand'"); !strings.Contains(ev, "\n1\n") {
+		t.Logf("%s", mustRun(t, url, "sql", "SELECT subnet, detail FROM events WHERE kind = 'expand'"))
 		t.Errorf("expand events:\n%s want 1", ev)
 	}
 }

@@ -175,6 +175,17 @@ func (s *Store) minAvailableByPurpose(ctx context.Context, tor string) (map[stri
 	return most, err
 }
 
+// BlockCount gives how many subnets a TOR has of a purpose and family: what
+// a plan saw (Claim.Seen) is compared with it.
+func (s *Store) BlockCount(ctx context.Context, tor, purpose string, fam topo.Family) (int, error) {
+	var n int64
+	if err := s.one(ctx, Q(`SELECT COUNT(*) FROM subnets WHERE tor_id = ? AND purpose = ? AND family = ?`,
+		tor, purpose, int64(fam)), &n); err != nil {
+		return 0, fmt.Errorf("count the %s IPv%d subnets of %s: %w", purpose, fam, tor, err)
+	}
+	return int(n), nil
+}
+
 // Claim is one planned expansion: the block for a TOR's purpose, made only
 // if the TOR still has exactly Seen subnets of that purpose and family.
 type Claim struct {

@@ -59,6 +59,15 @@ func Expand(ctx context.Context, st *store.Store, req ExpandRequest) (ExpandResu
 		case !plan.Need:
 			return res, nil
 		case plan.Blocked != "":
+			// The plan's reads are not one snapshot (rqlite has no read
+			// transaction): a block another process claimed meanwhile can
+			// show in the pod and not yet in the TOR. Plan again then,
+			// rather than record a pod that is not full for this TOR.
+			if n, err := st.BlockCount(ctx, req.TOR, req.Purpose, req.Family); err != nil {
+				return res, err
+			} else if n != plan.Seen {
+				continue
+			}
 			if !req.DryRun {
 				if err := st.ExpansionBlockedEvent(ctx, req.TOR, req.Purpose, fmt.Sprintf("IPv%d: %s", req.Family, plan.Blocked)); err != nil {
 					return res, err

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -61,10 +60,7 @@ func (q *expansionQueue) take() map[expandGroup]bool {
 // full is grown and the request made again, and every allocation queues
 // its TOR for the background check.
 func (d *Daemon) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	out, err := d.alloc.Allocate(ctx, req)
-	if errors.Is(err, topo.ErrExhausted) && len(req.IPs) == 0 && expandFull(ctx, d.st, req, d.reportExpansion) {
-		out, err = d.alloc.Allocate(ctx, req)
-	}
+	out, err := allocateGrowing(ctx, d.st, req, d.alloc.Allocate, d.reportExpansion)
 	if err == nil && d.expansions != nil {
 		d.expansions.mark(out)
 	}

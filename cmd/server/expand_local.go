@@ -17,38 +17,56 @@ import (
 // effort, never failing the allocation. What could not be grown is said on
 // Warn and recorded in the ledger.
 func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	out, err := alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
-	if errors.Is(err, topo.ErrExhausted) && len(req.IPs) == 0 && expandFull(ctx, l.Store, req, l.report) {
-		out, err = alloc.NewOneShotAllocator(l.Store).Allocate(ctx, req)
-	}
+	out, err := allocateGrowing(ctx, l.Store, req, alloc.NewOneShotAllocator(l.Store).Allocate, l.report)
 	if err == nil {
 		expandNeeded(ctx, l.Store, groupsOf(out), l.report)
 	}
 	return out, err
 }
 
+// allocateGrowing allocates; when the TOR is full it grows what needs it
+// and asks once more, whatever came of the growth: another process may
+// have grown the TOR between the failed allocation and the plan's reads
+// (which would then find the pod full). What the growth did is reported
+// when it claimed a block, or when the second try failed too.
+func allocateGrowing(ctx context.Context, st *store.Store, req alloc.Request,
+	allocate func(context.Context, alloc.Request) ([]topo.Allocation, error), report func(ExpandResult, error)) ([]topo.Allocation, error) {
+	out, err := allocate(ctx, req)
+	if !errors.Is(err, topo.ErrExhausted) || len(req.IPs) > 0 {
+		return out, err
+	}
+	type outcome struct {
+		res ExpandResult
+		err error
+	}
+	var seen []outcome
+	expandFull(ctx, st, req, func(res ExpandResult, err error) { seen = append(seen, outcome{res, err}) })
+	out, err = allocate(ctx, req)
+	for _, o := range seen {
+		if o.res.Claimed || err != nil {
+			report(o.res, o.err)
+		}
+	}
+	return out, err
+}
+
 // expandFull grows the TOR of the request's node for every purpose and
-// family of the request that needs it; it says whether the request is
-// worth making again: a block was claimed, or the need is met already
-// (another process claimed one meanwhile). What each expansion did goes to
+// family of the request that needs it; what each expansion did goes to
 // report.
-func expandFull(ctx context.Context, st *store.Store, req alloc.Request, report func(ExpandResult, error)) bool {
+func expandFull(ctx context.Context, st *store.Store, req alloc.Request, report func(ExpandResult, error)) {
 	tor, err := st.NodeTOR(ctx, req.Node)
 	if err != nil {
-		return false // the allocation's own error says it
+		return // the allocation's own error says it
 	}
 	groups, err := requestGroups(ctx, st, tor, req)
 	if err != nil {
 		report(ExpandResult{}, err)
-		return false
+		return
 	}
-	grown := false
 	for _, g := range groups {
 		res, err := ExpandIfNeeded(ctx, st, g.tor, g.purpose, g.family)
 		report(res, err)
-		grown = grown || res.Claimed || (err == nil && !res.Need)
 	}
-	return grown
 }
 
 // report says on Warn what an expansion did or why it could not.
