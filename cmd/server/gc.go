@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -150,13 +151,15 @@ func gcFromReport(ctx context.Context, st *store.Store, req GCRequest, grace tim
 	if err != nil {
 		return GCReport{}, nil, err
 	}
+	at := make(map[netip.Addr]time.Time, len(listed))
+	for _, l := range listed {
+		at[l.Address] = l.At
+	}
 	entries := make([]alloc.GCEntry, len(released))
 	for i, a := range released {
 		entries[i] = alloc.GCEntry{Action: alloc.GCRelease, Allocation: a}
-		for _, l := range listed {
-			if l.Address == a.Address {
-				entries[i].Allocation.At = l.At
-			}
+		if t, ok := at[a.Address]; ok {
+			entries[i].Allocation.At = t
 		}
 	}
 	rep.setEntries(entries)
