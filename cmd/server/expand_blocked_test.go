@@ -9,7 +9,6 @@ import (
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
-	"github.com/netipam/netipam/topo"
 )
 
 // A TOR past the threshold in a pod with no room is reported by
@@ -19,30 +18,14 @@ func TestExpansionBlocked(t *testing.T) {
 	url := "sqlite://" + filepath.Join(t.TempDir(), "netipam.db")
 	// The pod is t1's and t2's /28s exactly: nothing left to carve.
 	full := strings.Replace(expandTopology, "cidr: 10.9.0.0/24", "cidr: 10.9.0.0/27", 1)
+	seedExpandTopology(t, url, full, 10)
 	ctx := context.Background()
 	st, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	f, err := topo.ParseTopologyFile("full.yaml", []byte(full))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := st.PlanTopology(ctx, f, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ApplyPlan(ctx, plan, "test"); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.UpsertNodes(ctx, []topo.Node{{ID: "n1", TOR: "t1"}}); err != nil {
-		t.Fatal(err)
-	}
 	m, _ := newMetrics(t, st)
-	if _, err := alloc.NewOneShotAllocator(st).Allocate(ctx, alloc.Request{Node: "n1", Count: 10}); err != nil {
-		t.Fatal(err)
-	}
 	if bs, err := server.ExpansionBlocked(ctx, st); err != nil || len(bs) != 0 {
 		t.Fatalf("below the threshold: blocked %+v, %v; want none", bs, err)
 	}

@@ -40,6 +40,12 @@ const expandTopology = `topology:
 // on t1 and allocates n of t1's addresses.
 func seedExpand(t *testing.T, url string, n int) {
 	t.Helper()
+	seedExpandTopology(t, url, expandTopology, n)
+}
+
+// seedExpandTopology is seedExpand with another topology.
+func seedExpandTopology(t *testing.T, url, topology string, n int) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, url)
 	if err != nil {
@@ -49,7 +55,7 @@ func seedExpand(t *testing.T, url string, n int) {
 	// Seeded two days ago: the allocations are older than the recent
 	// past that sizes a block, which stays a /28.
 	st.Now = func() time.Time { return time.Now().Add(-48 * time.Hour) }
-	f, err := topo.ParseTopologyFile("expand.yaml", []byte(expandTopology))
+	f, err := topo.ParseTopologyFile("expand.yaml", []byte(topology))
 	if err != nil {
 		t.Fatal(err)
 	}
