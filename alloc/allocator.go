@@ -36,6 +36,11 @@ type Ledger interface {
 	// InsertAllocations records allocations atomically, all or none; a
 	// duplicate address or owner is an error wrapping topo.ErrConflict.
 	InsertAllocations(ctx context.Context, allocs []topo.Allocation) error
+	// FirstUse lists the subnets a node holds addresses of in a network,
+	// each with the ledger order of the oldest (home.go).
+	FirstUse(ctx context.Context, node, network string) ([]topo.SubnetUse, error)
+	// Unrecord releases exactly these allocations of one owner.
+	Unrecord(ctx context.Context, allocs []topo.Allocation) error
 }
 
 // Request asks for addresses for a node.
@@ -97,7 +102,13 @@ type Allocator struct {
 	// benchmark) then makes one request per allocation, the atomic insert.
 	tors    map[string]cachedTOR
 	subnets map[string]cachedSubnets
-	now     func() time.Time
+	// homes remembers the subnet each node's addresses of a network,
+	// purpose and family come from (home.go).
+	homes map[homeKey]netip.Prefix
+	// firstChoice: a one-shot allocation chose a subnet for a node that
+	// had none for it (settle then checks for a concurrent choice).
+	firstChoice bool
+	now         func() time.Time
 	// oneShot: pools are partial, read a window at a time (window.go).
 	oneShot bool
 	// feedMu serialises reads of the change feed and pool rebuilds
@@ -127,7 +138,7 @@ type cachedSubnets struct {
 // NewAllocator returns an allocator over a ledger.
 func NewAllocator(l Ledger) *Allocator {
 	return &Allocator{ledger: l, pools: map[netip.Prefix]*Pool{},
-		tors: map[string]cachedTOR{}, subnets: map[string]cachedSubnets{}, now: time.Now}
+		tors: map[string]cachedTOR{}, subnets: map[string]cachedSubnets{}, homes: map[homeKey]netip.Prefix{}, now: time.Now}
 }
 
 // NewOneShotAllocator returns an allocator for a process that makes one
@@ -211,6 +222,9 @@ func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocatio
 	if errors.Is(err, errStaleTopology) {
 		err = topo.Errorf(topo.ErrUnavailable, "allocate for %s: the topology changed during the allocation: try again", req.Node)
 	}
+	if err == nil && a.oneShot && req.Container != "" {
+		return a.settle(ctx, req, out)
+	}
 	return out, err
 }
 
@@ -261,9 +275,15 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 	if err := a.load(ctx, groups, false); err != nil {
 		return nil, err
 	}
+	// After load: what the pools counted is older than what this reads,
+	// so a node's first allocation seen here is never missed (home.go).
+	use, err := a.firstUse(ctx, req, groups)
+	if err != nil {
+		return nil, err
+	}
 	rebuilt := a.oneShot // a one-shot allocator's pools are read afresh already
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		picks, err := a.pickKnown(ctx, req, tor, groups)
+		picks, err := a.pickKnown(ctx, req, tor, groups, use)
 		if err != nil && !rebuilt && errors.Is(err, topo.ErrExhausted) {
 			// Full pools of a long-lived allocator: what others released
 			// may not have reached them yet. Read them afresh, once.
@@ -271,7 +291,7 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 			if err := a.rebuild(ctx, groups); err != nil {
 				return nil, err
 			}
-			picks, err = a.pickKnown(ctx, req, tor, groups)
+			picks, err = a.pickKnown(ctx, req, tor, groups, use)
 		}
 		if err != nil {
 			return nil, err
@@ -333,7 +353,7 @@ func (a *Allocator) owned(ctx context.Context, req Request) ([]topo.Allocation, 
 
 // pick proposes candidates for every group, holding them in the pools. On
 // an error it holds nothing.
-func (a *Allocator) pick(req Request, tor string, groups []group) ([]topo.Allocation, error) {
+func (a *Allocator) pick(req Request, tor string, groups []group, use []topo.SubnetUse) ([]topo.Allocation, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var picks []topo.Allocation
@@ -360,7 +380,7 @@ func (a *Allocator) pick(req Request, tor string, groups []group) ([]topo.Alloca
 			continue
 		}
 		for n := 0; n < req.Count; n++ {
-			p := Nearest(g.subnets, pools)
+			p := a.homePool(req.homeKey(g), g, pools, use)
 			if p == nil {
 				return fail(exhausted(tor, g, pools))
 			}

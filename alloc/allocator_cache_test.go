@@ -163,3 +163,17 @@ func TestAllocatorRemembersTopology(t *testing.T) {
 		t.Fatalf("topology not read again after the TTL: %d reads, want %d", l.topoReads, before+2)
 	}
 }
+
+// FirstUse: the cache tests hold no container allocations.
+func (l *memLedger) FirstUse(context.Context, string, string) ([]topo.SubnetUse, error) {
+	return nil, nil
+}
+
+func (l *memLedger) Unrecord(_ context.Context, allocs []topo.Allocation) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, a := range allocs {
+		delete(l.held, a.Address)
+	}
+	return nil
+}

@@ -100,9 +100,9 @@ const maxReads = 1 << 16
 // state of. A partial pool's candidate it has not read is withdrawn, the
 // stretch from it on is read, and the pick is made again: never more
 // reads than maxReads, and never past ctx.
-func (a *Allocator) pickKnown(ctx context.Context, req Request, tor string, groups []group) ([]topo.Allocation, error) {
+func (a *Allocator) pickKnown(ctx context.Context, req Request, tor string, groups []group, use []topo.SubnetUse) ([]topo.Allocation, error) {
 	for range maxReads {
-		picks, err := a.pick(req, tor, groups)
+		picks, err := a.pick(req, tor, groups, use)
 		if err != nil {
 			return nil, err
 		}

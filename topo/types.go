@@ -133,3 +133,12 @@ func FamilyOf(a netip.Addr) Family {
 	}
 	return IPv6
 }
+
+// SubnetUse says that a node holds addresses of a subnet (of one purpose)
+// in some network, and First, the ledger's order of the earliest of them:
+// lower is older.
+type SubnetUse struct {
+	Subnet  netip.Prefix
+	Purpose Purpose
+	First   int64
+}

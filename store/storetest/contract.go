@@ -39,6 +39,8 @@ func Run(t *testing.T, open Opener) {
 		{"PlanIsTheDiff", testPlanIsTheDiff},
 		{"TopologyBackstops", testTopologyBackstops},
 		{"PoolLevels", testPoolLevels},
+		{"NodeKeepsItsSubnet", testNodeKeepsItsSubnet},
+		{"NodeKeepsItsSubnetConcurrently", testNodeKeepsItsSubnetConcurrently},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
