@@ -32,7 +32,7 @@ RQLITED        := $(TOOLS)/bin/rqlited
 # --- CNI reference plugins --------------------------------------------------
 CNI_PLUGINS_MODULE  := github.com/containernetworking/plugins
 CNI_PLUGINS_VERSION ?= v1.9.0
-CNI_PLUGIN_PKGS     := plugins/main/bridge plugins/ipam/host-local plugins/main/loopback
+CNI_PLUGIN_PKGS     := plugins/main/bridge plugins/main/ptp plugins/ipam/host-local plugins/main/loopback
 CNI_VER_DIR         := $(TOOLS)/cni/$(CNI_PLUGINS_VERSION)
 CNI_VER_BINS        := $(addprefix $(CNI_VER_DIR)/,$(notdir $(CNI_PLUGIN_PKGS)))
 CNI_BIN             := $(TOOLS)/cni/bin

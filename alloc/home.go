@@ -55,9 +55,10 @@ func (a *Allocator) firstUse(ctx context.Context, req Request, groups []group) (
 // homePool chooses the pool of a group's next address: the subnet this
 // allocator last chose for the key while it has room, else the one the
 // node took first (by the ledger) that has room, else the least used at
-// the nearest level (Nearest). A long-lived allocator remembers its choice,
-// so that concurrent requests whose addresses are not yet in the ledger
-// agree. Called with a.mu held.
+// the nearest level (Nearest). The allocator remembers its choice: the
+// addresses of one request (--count) share it, and a long-lived
+// allocator's concurrent requests, not yet in the ledger, agree. Called
+// with a.mu held.
 func (a *Allocator) homePool(k homeKey, g group, pools []*Pool, use []topo.SubnetUse) *Pool {
 	room := func(pfx netip.Prefix) *Pool {
 		i := slices.IndexFunc(g.subnets, func(s topo.Subnet) bool { return s.CIDR == pfx })
@@ -78,7 +79,7 @@ func (a *Allocator) homePool(k homeKey, g group, pools []*Pool, use []topo.Subne
 		p = Nearest(g.subnets, pools)
 		a.firstChoice = true
 	}
-	if p != nil && !a.oneShot {
+	if p != nil {
 		a.homes[k] = p.Prefix()
 	}
 	return p
