@@ -22,7 +22,9 @@ import (
 
 // ErrUnreachable: no connection to the server could be made at all (no
 // socket file, connection refused). Only then may a caller fall back to
-// the store: a server that answered, even with an error, decided.
+// the store: a server that answered, even with an error, decided. A socket
+// this process may not use, or a path that is no socket, is not
+// unreachable but an error of how netipam was called (socketError).
 var ErrUnreachable = errors.New("server unreachable")
 
 // Client timeouts: a connection is made at once or not at all; a request
@@ -79,6 +81,9 @@ func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
 		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
 			conn, err := d.DialContext(ctx, "unix", path)
 			if err != nil {
+				if serr := socketProblem(path, err); serr != nil {
+					return nil, serr
+				}
 				return nil, dialError{err}
 			}
 			return conn, nil
@@ -133,6 +138,10 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		var se *socketError
+		if errors.As(err, &se) {
+			return se
+		}
 		var de dialError
 		if errors.As(err, &de) {
 			return &unreachableError{fmt.Errorf("connect to netipam server: %w", de.err)}
