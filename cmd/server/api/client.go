@@ -112,6 +112,9 @@ func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
 	default:
 		return nil, topo.Errorf(topo.ErrInvalid, "server URL %.100q: use unix:///path/to.sock, http://host:port or https://host:port", rawURL)
 	}
+	if o.CAFile != "" && u.Scheme != "https" {
+		return nil, topo.Errorf(topo.ErrInvalid, "CA file %s goes with an https:// server, not %.100q: drop the CA or use https", o.CAFile, rawURL)
+	}
 	return c, nil
 }
 
@@ -146,6 +149,10 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		if errors.As(err, &de) {
 			return &unreachableError{fmt.Errorf("connect to netipam server: %w", de.err)}
 		}
+		if untrusted(err) {
+			return topo.Errorf(topo.ErrInvalid, "%s %s on netipam server %s: %w: the server's certificate is not trusted here: "+
+				"give the CA that signed it (--server-ca FILE, or server_ca in the CNI config)", method, path, c.base, err)
+		}
 		return topo.Errorf(topo.ErrUnavailable, "%s %s on netipam server: %w", method, path, err)
 	}
 	defer resp.Body.Close()
@@ -161,6 +168,17 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("read the answer to %s %s from netipam server: %w", method, path, err)
 	}
 	return nil
+}
+
+// untrusted reports a TLS failure to verify the server's certificate
+// (unknown CA, wrong host name, expired): no retry helps, and it is no
+// reason to fall back to the store.
+func untrusted(err error) bool {
+	var ve *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &ve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
 // unreachableError is ErrUnreachable with the cause; it is also
