@@ -170,13 +170,22 @@ func TestServeTCPToken(t *testing.T) {
 	s := startServe(t, url, "--listen", "tcp://"+addr, "--token-file", tokenFile)
 	before := dump(t, path)
 	body := `{"node":"node-01","purposes":["storage"]}`
-	for _, h := range []http.Header{nil, {"Authorization": {"Bearer wrong"}}, {"Authorization": {"s3cret-token"}}} {
+	for _, h := range []http.Header{nil, {"Authorization": {"Bearer wrong"}}, {"Authorization": {"s3cret-token"}},
+		{"Authorization": {"Basic s3cret-token"}}, {"Authorization": {"Bearer"}}, {"Authorization": {"bearer "}},
+		{"Authorization": {"Bearers3cret-token"}}, {"Authorization": {"Bearer s3cret-token2"}}} {
 		if status, kind := raw(t, "tcp", addr, "POST", "/v1/allocate", body, h); status != http.StatusUnauthorized || kind != "unauthorized" {
 			t.Errorf("allocate with %v: status %d kind %q, want 401 unauthorized", h, status, kind)
 		}
 	}
 	if after := dump(t, path); after != before {
 		t.Errorf("unauthorized requests changed the store:\n%s", after)
+	}
+	// The scheme is case-insensitive (RFC 7235): lower, upper and mixed
+	// case, and more than one space, are all the Bearer scheme.
+	for _, v := range []string{"bearer s3cret-token", "BEARER s3cret-token", "BeArEr s3cret-token", "Bearer  s3cret-token"} {
+		if status, kind := raw(t, "tcp", addr, "GET", "/v1/nodes/node-01/tor", "", http.Header{"Authorization": {v}}); status != http.StatusOK {
+			t.Errorf("GET with Authorization %q: status %d kind %q, want 200", v, status, kind)
+		}
 	}
 	bad, err := server.NewClient("http://"+addr, "wrong")
 	if err != nil {

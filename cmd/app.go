@@ -22,10 +22,11 @@ type IOStreams struct {
 	TTY bool
 }
 
-// Environment variables naming the server and its token file.
+// Environment variables naming the server, its token file and its CA.
 const (
 	EnvServer    = "NETIPAM_SERVER"
 	EnvTokenFile = "NETIPAM_TOKEN_FILE"
+	EnvServerCA  = "NETIPAM_SERVER_CA"
 )
 
 // app is what every command shares: the streams and the global flags.
@@ -34,6 +35,7 @@ type app struct {
 	storeURL  string
 	serverURL string
 	tokenFile string
+	serverCA  string
 	output    string
 	st        *store.Store
 }
@@ -94,7 +96,7 @@ func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, err
 			}
 			token = strings.TrimSpace(string(b))
 		}
-		c, err := server.NewClient(a.serverURL, token)
+		c, err := server.NewClientWith(a.serverURL, token, server.ClientOptions{CAFile: a.serverCA})
 		if err != nil {
 			return nil, usagef("--server: %w", err)
 		}

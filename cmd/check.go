@@ -26,7 +26,9 @@ an unknown TOR; no row naming a missing parent; every allocation with its
 allocate event in the ledger, and no latest allocate event without its
 allocation; no TOR that needs a block (past its expansion threshold, or
 below a node's min_available) and cannot grow: no room left in its pod, or
-max_subnets_per_tor reached (the topology's expansion settings).
+max_subnets_per_tor reached (the topology's expansion settings); no stored
+setting out of bounds or unreadable (bad-setting: netipam ignores it and
+uses its default until topo import rewrites it).
 
 On a sound store it prints one summary line and exits 0. Otherwise it lists
 each problem with the objects involved (-o json: {"counts", "problems"}) and

@@ -50,6 +50,8 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 			"unix:///run/netipam/netipam.sock, http://host:port or https://host:port (default $"+EnvServer+")")
 	pf.StringVar(&a.tokenFile, "token-file", os.Getenv(EnvTokenFile),
 		"file holding the bearer token for a tcp --server (default $"+EnvTokenFile+")")
+	pf.StringVar(&a.serverCA, "server-ca", os.Getenv(EnvServerCA),
+		"PEM file of the CA an https:// --server's certificate must chain to, instead of the system roots (default $"+EnvServerCA+")")
 	root.AddCommand(
 		newInitCmd(a),
 		newTopoCmd(a),

@@ -20,7 +20,7 @@ type Problem struct {
 }
 
 // Ref names one stored object: its type (allocation, subnet, node, tor,
-// pod, zone, event, reservation) and its key.
+// pod, zone, event, reservation, setting) and its key.
 type Ref struct {
 	Type string `json:"type"`
 	ID   string `json:"id"`
@@ -43,6 +43,7 @@ const (
 	ProblemNoEvent          = "allocation-without-event"
 	ProblemEventNoChange    = "event-without-change"
 	ProblemThresholdNoRoom  = "threshold-no-room"
+	ProblemBadSetting       = "bad-setting"
 )
 
 // CheckCounts are the rows Check looked at.
@@ -81,7 +82,7 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	}
 	for _, step := range []func(context.Context, *CheckReport) error{
 		s.checkAllocations, s.checkDuplicates, s.checkSubnets, s.checkNodeTORs, s.checkDangling, s.checkEvents,
-		s.checkSubnetCounts,
+		s.checkSubnetCounts, s.checkSettings,
 	} {
 		if err := ctx.Err(); err != nil {
 			return r, fmt.Errorf("check: %w", err)

@@ -141,7 +141,7 @@ func (d *decoder) expansionRule(fs map[string]*yaml.Node, field string) Expansio
 		f := field + ".threshold"
 		if s, ok := d.str(v, f); ok {
 			t, err := strconv.ParseFloat(s, 64)
-			if err != nil || !(t > 0 && t <= 1) {
+			if err != nil || !thresholdOK(t) {
 				d.fail(v.Line, f, "threshold %s: write a ratio above 0 and at most 1, such as 0.8", Quote(s))
 			} else {
 				r.Threshold = t
@@ -152,19 +152,38 @@ func (d *decoder) expansionRule(fs map[string]*yaml.Node, field string) Expansio
 		f := field + ".prefix_length"
 		pfs := d.fields(v, f, "ipv4", "ipv6")
 		if pv, ok := pfs["ipv4"]; ok {
-			r.PrefixLength4 = d.intIn(pv, f+".ipv4", 8, 31)
+			r.PrefixLength4 = d.prefixLength(pv, f+".ipv4", IPv4)
 		}
 		if pv, ok := pfs["ipv6"]; ok {
-			r.PrefixLength6 = d.intIn(pv, f+".ipv6", 16, 127)
+			r.PrefixLength6 = d.prefixLength(pv, f+".ipv6", IPv6)
 		}
 	}
 	if v, ok := fs["max_subnets_per_tor"]; ok {
-		r.MaxSubnetsPerTOR = d.intIn(v, field+".max_subnets_per_tor", 1, 4096)
+		r.MaxSubnetsPerTOR = d.intIn(v, field+".max_subnets_per_tor", 1, MaxSubnetsPerTORLimit)
 	}
 	if v, ok := fs["horizon"]; ok {
 		r.Horizon = d.duration(v, field+".horizon")
 	}
 	return r
+}
+
+// prefixLength decodes the length of a new block of family f: one a
+// subnet of f may have (prefixLengthProblem).
+func (d *decoder) prefixLength(n *yaml.Node, field string, f Family) int {
+	s, ok := d.str(n, field)
+	if !ok {
+		return 0
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		d.fail(n.Line, field, "%s: write a whole number", Quote(s))
+		return 0
+	}
+	if msg := prefixLengthProblem(f, v); msg != "" {
+		d.fail(n.Line, field, "%s", msg)
+		return 0
+	}
+	return v
 }
 
 // intIn decodes an integer in [lo, hi].

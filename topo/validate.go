@@ -186,10 +186,10 @@ func (v *validator) subnet(f, owner string, s Subnet) (span, bool) {
 	}
 	p := s.CIDR
 	switch {
-	case p.Addr().Is4() && p.Bits() > 30:
-		v.add(cf, "IPv4 subnet %s is too small: an IPv4 subnet must be /30 or larger (prefix length at most 30)", p)
-	case p.Addr().Is6() && (p.Bits() < 64 || p.Bits() > 126):
-		v.add(cf, "IPv6 subnet %s has prefix length /%d: it must be between /64 and /126 inclusive", p, p.Bits())
+	case p.Addr().Is4() && p.Bits() > MaxSubnetBits4:
+		v.add(cf, "IPv4 subnet %s is too small: an IPv4 subnet must be /%d or larger (prefix length at most %d)", p, MaxSubnetBits4, MaxSubnetBits4)
+	case p.Addr().Is6() && (p.Bits() < MinSubnetBits6 || p.Bits() > MaxSubnetBits6):
+		v.add(cf, "IPv6 subnet %s has prefix length /%d: it must be between /%d and /%d inclusive", p, p.Bits(), MinSubnetBits6, MaxSubnetBits6)
 	default:
 		v.gateway(f+".gateway", p, s.Gateway)
 	}

@@ -19,7 +19,7 @@ import (
 
 // ipamKeys are the keys netipam reads from the ipam section; any other key
 // there is an error (a typo must not silently fall back to a default).
-const ipamKeys = "type, purposes, store, node, server, token_file, routes, aggregate_routes"
+const ipamKeys = "type, purposes, store, node, server, token_file, server_ca, routes, aggregate_routes"
 
 // ipamSection is the `ipam` object of the network configuration.
 type ipamSection struct {
@@ -29,7 +29,10 @@ type ipamSection struct {
 	Node      string         `json:"node"`
 	Server    string         `json:"server"`
 	TokenFile string         `json:"token_file"`
-	Routes    []routeSection `json:"routes"`
+	// ServerCA is a PEM file of the CA an https server's certificate
+	// must chain to.
+	ServerCA string         `json:"server_ca"`
+	Routes   []routeSection `json:"routes"`
 	// AggregateRoutes "tor" adds the node's TOR's aggregate prefixes as
 	// routes (routes.go).
 	AggregateRoutes string `json:"aggregate_routes"`
@@ -70,10 +73,11 @@ type config struct {
 	// falls back to it when the server cannot be reached at all.
 	StoreSet bool
 	// Server is the netipam server to ask (unix:///..., http(s)://...),
-	// with the bearer token in TokenFile for TCP.
-	Server, TokenFile string
-	Node              string
-	Routes            []route
+	// with the bearer token in TokenFile for TCP and, for https, the CA
+	// its certificate chains to in ServerCA.
+	Server, TokenFile, ServerCA string
+	Node                        string
+	Routes                      []route
 	// AggregateRoutes is the level whose aggregate prefixes ADD adds as
 	// routes: LevelTOR or none.
 	AggregateRoutes topo.Level
@@ -122,13 +126,15 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 		return nil, errors.New("ipam: trailing data after the object")
 	}
 	c := &config{CNIVersion: n.CNIVersion, Network: n.Name, Purposes: s.Purposes, Store: s.Store, Node: s.Node,
-		Server: s.Server, TokenFile: s.TokenFile, StoreSet: s.Store != ""}
+		Server: s.Server, TokenFile: s.TokenFile, ServerCA: s.ServerCA, StoreSet: s.Store != ""}
 	if c.Server != "" {
-		if _, err := api.NewClient(c.Server, ""); err != nil {
+		if _, err := api.NewClientWith(c.Server, "", api.ClientOptions{CAFile: c.ServerCA}); err != nil {
 			return nil, fmt.Errorf("ipam.server: %w", err)
 		}
 	} else if c.TokenFile != "" {
 		return nil, errors.New("ipam.token_file goes with ipam.server")
+	} else if c.ServerCA != "" {
+		return nil, errors.New("ipam.server_ca goes with an https:// ipam.server")
 	}
 	if len(c.Purposes) == 0 {
 		c.Purposes = []topo.Purpose{topo.PurposeDefault}

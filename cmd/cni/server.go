@@ -39,7 +39,7 @@ func (p *plugin) service(c *config) (Service, func(), error) {
 		}
 		token = strings.TrimSpace(string(b))
 	}
-	cl, err := api.NewClient(c.Server, token)
+	cl, err := api.NewClientWith(c.Server, token, api.ClientOptions{CAFile: c.ServerCA})
 	if err != nil {
 		return nil, nil, configError{fmt.Errorf("ipam.server: %w", err)}
 	}

@@ -75,6 +75,7 @@ func (d *Daemon) Load(ctx context.Context) error {
 			d.Log.Warn("read the ledger's change feed", "error", err)
 		}
 	})
+	d.warnSettings(ctx)
 	d.expansions = newExpansionQueue()
 	go d.expandLoop(ctx)
 	d.ready.Store(true)

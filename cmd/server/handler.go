@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/netipam/netipam/store"
@@ -55,19 +56,33 @@ func (a *API) Handler(token string) http.Handler {
 }
 
 // bearer lets through only requests with "Authorization: Bearer <token>",
+// the scheme in any case (RFC 7235: it is case-insensitive), the token
 // compared in constant time (over digests, so the length leaks nothing
 // either).
 func bearer(token string, next http.Handler) http.Handler {
-	want := sha256.Sum256([]byte("Bearer " + token))
+	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
-		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			writeError(w, topo.Errorf(ErrUnauthorized, "%s %s needs a valid bearer token: pass the server's token (--token-file)",
+		got, ok := bearerToken(r.Header.Get("Authorization"))
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			writeError(w, topo.Errorf(ErrUnauthorized, "%s %s needs a valid bearer token (Authorization: Bearer TOKEN): pass the server's token (--token-file)",
 				r.Method, r.URL.Path))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bearerToken gives the token of an Authorization value of the Bearer
+// scheme (any case, one or more spaces before the token); false for
+// another scheme or no token.
+func bearerToken(v string) (string, bool) {
+	scheme, rest, ok := strings.Cut(v, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok := strings.TrimLeft(rest, " ")
+	return tok, tok != ""
 }
 
 // statusWriter remembers the status for the request log.

@@ -22,7 +22,9 @@ import (
 
 // ErrUnreachable: no connection to the server could be made at all (no
 // socket file, connection refused). Only then may a caller fall back to
-// the store: a server that answered, even with an error, decided.
+// the store: a server that answered, even with an error, decided. A socket
+// this process may not use, or a path that is no socket, is not
+// unreachable but an error of how netipam was called (socketError).
 var ErrUnreachable = errors.New("server unreachable")
 
 // Client timeouts: a connection is made at once or not at all; a request
@@ -79,6 +81,9 @@ func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
 		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
 			conn, err := d.DialContext(ctx, "unix", path)
 			if err != nil {
+				if serr := socketProblem(path, err); serr != nil {
+					return nil, serr
+				}
 				return nil, dialError{err}
 			}
 			return conn, nil
@@ -107,6 +112,9 @@ func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
 	default:
 		return nil, topo.Errorf(topo.ErrInvalid, "server URL %.100q: use unix:///path/to.sock, http://host:port or https://host:port", rawURL)
 	}
+	if o.CAFile != "" && u.Scheme != "https" {
+		return nil, topo.Errorf(topo.ErrInvalid, "CA file %s goes with an https:// server, not %.100q: drop the CA or use https", o.CAFile, rawURL)
+	}
 	return c, nil
 }
 
@@ -133,9 +141,17 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		var se *socketError
+		if errors.As(err, &se) {
+			return se
+		}
 		var de dialError
 		if errors.As(err, &de) {
 			return &unreachableError{fmt.Errorf("connect to netipam server: %w", de.err)}
+		}
+		if untrusted(err) {
+			return topo.Errorf(topo.ErrInvalid, "%s %s on netipam server %s: %w: the server's certificate is not trusted here: "+
+				"give the CA that signed it (--server-ca FILE, or server_ca in the CNI config)", method, path, c.base, err)
 		}
 		return topo.Errorf(topo.ErrUnavailable, "%s %s on netipam server: %w", method, path, err)
 	}
@@ -152,6 +168,17 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("read the answer to %s %s from netipam server: %w", method, path, err)
 	}
 	return nil
+}
+
+// untrusted reports a TLS failure to verify the server's certificate
+// (unknown CA, wrong host name, expired): no retry helps, and it is no
+// reason to fall back to the store.
+func untrusted(err error) bool {
+	var ve *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &ve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
 // unreachableError is ErrUnreachable with the cause; it is also
