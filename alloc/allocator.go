@@ -371,6 +371,9 @@ func (a *Allocator) pick(req Request, tor string, groups []group, use []topo.Sub
 			if i < 0 {
 				continue
 			}
+			if pools[i] == nil {
+				return fail(topo.Errorf(topo.ErrInvalid, "allocate %s: its subnet %s is unusable (see `netipam check`)", ip, g.subnets[i].CIDR))
+			}
 			if err := pools[i].Take(ip); err != nil {
 				return fail(fmt.Errorf("allocate %s in %s: %w", ip, g.subnets[i].CIDR, takeErr(err)))
 			}
@@ -432,8 +435,7 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 			if a.pools[s.CIDR] == nil {
 				p, err := NewPool(s.CIDR, s.Gateway, s.Exclude)
 				if err != nil {
-					a.mu.Unlock()
-					return fmt.Errorf("pool of %s: %w", s.CIDR, err)
+					continue // unusable: no pool, never allocated from (see Capacity)
 				}
 				if a.oneShot && !refresh {
 					p.partial()

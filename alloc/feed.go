@@ -65,7 +65,7 @@ func (a *Allocator) build(ctx context.Context, subnets []topo.Subnet) (map[netip
 		}
 		p, err := NewPool(s.CIDR, s.Gateway, s.Exclude)
 		if err != nil {
-			return nil, fmt.Errorf("pool of %s: %w", s.CIDR, err)
+			continue // unusable: no pool, never allocated from (see Capacity)
 		}
 		pools[s.CIDR] = p
 		prefixes = append(prefixes, s.CIDR)

@@ -84,7 +84,9 @@ func hasIPIn(ips []netip.Addr, subnets []topo.Subnet) bool {
 func exhausted(tor string, g group, pools []*Pool) error {
 	var used, capacity uint64
 	for _, p := range pools {
-		used, capacity = used+p.Used(), capacity+p.Capacity()
+		if p != nil { // nil: a subnet no pool accepts (see unusable)
+			used, capacity = used+p.Used(), capacity+p.Capacity()
+		}
 	}
 	if slices.ContainsFunc(g.subnets, func(s topo.Subnet) bool { return s.Level.Rank() > 0 }) {
 		return topo.Errorf(topo.ErrExhausted, "TOR %s and the pools of its pod and zone have no free IPv%d %s address (%d subnet(s), %d of %d used): add a subnet with `netipam subnet add --tor %s --purpose %s --cidr CIDR`, or to the pod's or zone's subnets in the topology file", tor, g.family, g.purpose, len(pools), used, capacity, tor, g.purpose)

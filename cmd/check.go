@@ -21,7 +21,8 @@ func newCheckCmd(a *app) *cobra.Command {
 		Long: `Verify the invariants of the stored data, read-only: every allocation inside
 its subnet and not on its network, broadcast, gateway or an excluded address;
 agreeing with its subnet (TOR, purpose, family) and with its node's TOR; no
-address held twice; no subnets overlapping or outside their pod; no node on
+address held twice; no subnets overlapping or outside their pod, nor of a length no subnet may
+have (subnet-unusable: never allocated from); no node on
 an unknown TOR; no row naming a missing parent; every allocation with its
 allocate event in the ledger, and no latest allocate event without its
 allocation; no TOR that needs a block (past its expansion threshold, or

@@ -38,6 +38,7 @@ const (
 	ProblemDuplicate        = "duplicate-address"
 	ProblemSubnetOverlap    = "subnet-overlap"
 	ProblemOutsidePod       = "subnet-outside-pod"
+	ProblemSubnetUnusable   = "subnet-unusable"
 	ProblemNodeUnknownTOR   = "node-unknown-tor"
 	ProblemDangling         = "dangling-reference"
 	ProblemNoEvent          = "allocation-without-event"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // checkSubnets reports overlapping subnets and subnets outside their
@@ -34,6 +36,11 @@ func (s *Store) checkSubnets(ctx context.Context, r *CheckReport) error {
 			p, err := netip.ParsePrefix(cidr)
 			if err != nil {
 				return fmt.Errorf("stored subnet %q: %w", cidr, err)
+			}
+			if why := topo.SubnetLengthProblem(p); why != "" {
+				r.Add(Problem{Kind: ProblemSubnetUnusable,
+					Message: fmt.Sprintf("subnet %s of TOR %s: %s; netipam never allocates from it: remove it (netipam subnet remove, or drop it from the topology file and import with --prune)", cidr, tor, why),
+					Objects: []Ref{{"subnet", cidr}, {"tor", tor}}})
 			}
 			if pod != "" && !insideAny(p, pods[pod]) {
 				r.Add(Problem{Kind: ProblemOutsidePod,

@@ -3,6 +3,7 @@ package topo
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"time"
 )
@@ -112,4 +113,21 @@ func checkRule(field string, r ExpansionRule, ps *[]SettingProblem) ExpansionRul
 		r.Horizon = 0
 	}
 	return r
+}
+
+// SubnetLengthProblem says why no subnet may have p's prefix length, or
+// "": what check reports of a stored subnet (written by SQL or an older
+// build) that no pool accepts.
+func SubnetLengthProblem(p netip.Prefix) string {
+	n := p.Bits()
+	if p.Addr().Is4() {
+		if n > MaxSubnetBits4 {
+			return fmt.Sprintf("an IPv4 subnet must be /%d or larger, not /%d", MaxSubnetBits4, n)
+		}
+		return ""
+	}
+	if n < MinSubnetBits6 || n > MaxSubnetBits6 {
+		return fmt.Sprintf("an IPv6 subnet must be /%d to /%d, not /%d", MinSubnetBits6, MaxSubnetBits6, n)
+	}
+	return ""
 }
