@@ -18,8 +18,8 @@ import (
 func TestClusterCheckBackupArchive(t *testing.T) {
 	c := startRqlite(t)
 	url := c.URL()
-	mustRun(t, url, "topo", "import", "testdata/topology.yaml")
-	mustRun(t, url, "node", "import", "testdata/nodes.yaml")
+	mustSeed(t, url, "topo", "import", "testdata/topology.yaml")
+	mustSeed(t, url, "node", "import", "testdata/nodes.yaml")
 	now := time.Now().UTC()
 	day := 24 * time.Hour
 	for _, s := range []struct {

@@ -95,13 +95,25 @@ func mustRun(t testing.TB, storeURL string, args ...string) string {
 	return r.stdout
 }
 
-// seeded gives a SQLite store with the demo topology and nodes imported.
+// seedNow is the clock the seeding helpers record topology and nodes at:
+// before any time a test sets, since the ledger refuses an event dated
+// more than 5 minutes before its latest (migrations/0009_ledger_time.sql).
+const seedNow = "2020-01-01T00:00:00Z"
+
+// mustSeed is mustRun with the clock at seedNow.
+func mustSeed(t testing.TB, storeURL string, args ...string) string {
+	t.Helper()
+	return mustRunAt(t, storeURL, seedNow, "", args...)
+}
+
+// seeded gives a SQLite store with the demo topology and nodes imported
+// (at seedNow).
 func seeded(t testing.TB) (url, path string) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "netipam.db")
 	url = "sqlite://" + path
-	mustRun(t, url, "topo", "import", "testdata/topology.yaml")
-	mustRun(t, url, "node", "import", "testdata/nodes.yaml")
+	mustSeed(t, url, "topo", "import", "testdata/topology.yaml")
+	mustSeed(t, url, "node", "import", "testdata/nodes.yaml")
 	return url, path
 }
 
