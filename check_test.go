@@ -33,11 +33,13 @@ type checkReport struct {
 func checkBase(t *testing.T) (url, path string) {
 	t.Helper()
 	url, path = seeded(t)
-	mustRun(t, url, "alloc", "--node", "node-01", "--container", "c1")
-	mustRun(t, url, "alloc", "--node", "node-03", "--container", "c3")
+	// At the seed's clock: the corruptions' raw events (rawAlloc, dated
+	// 2026) come after them, as the ledger's time order requires.
+	mustSeed(t, url, "alloc", "--node", "node-01", "--container", "c1")
+	mustSeed(t, url, "alloc", "--node", "node-03", "--container", "c3")
 	// 50 management addresses take tor-3's block past the expansion
 	// threshold: it grows one block (15 subnets), which check must accept.
-	mustRun(t, url, "alloc", "--node", "node-05", "--purpose", "management", "--family", "4", "--count", "50")
+	mustSeed(t, url, "alloc", "--node", "node-05", "--purpose", "management", "--family", "4", "--count", "50")
 	if got := mustRun(t, url, "sql", "-o", "csv", "SELECT COUNT(*) AS n FROM subnets WHERE source = 'expand'"); got != "n\n1\n" {
 		t.Fatalf("expanded blocks: %q, want one", got)
 	}

@@ -20,8 +20,8 @@ func TestClusterConcurrentExpansion(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := memberFirst(c, 0)
-	mustRun(t, url, "topo", "import", file)
-	mustRun(t, url, "node", "register", "--id", "n1", "--tor", "t1")
+	mustSeed(t, url, "topo", "import", file)
+	mustSeed(t, url, "node", "register", "--id", "n1", "--tor", "t1")
 	t.Setenv(envNow, time.Now().Add(-48*time.Hour).UTC().Format(time.RFC3339))
 	mustRun(t, url, "alloc", "--node", "n1", "--count", "10")
 	t.Setenv(envNow, "")

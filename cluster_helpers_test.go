@@ -72,10 +72,10 @@ func seedCluster(t *testing.T, c *rqlitetest.Cluster) {
 		t.Fatal(err)
 	}
 	url := memberFirst(c, 0)
-	mustRun(t, url, "topo", "import", file)
-	mustRun(t, url, "subnet", "add", "--tor", clusterTOR, "--cidr", clusterBigCIDR)
+	mustSeed(t, url, "topo", "import", file)
+	mustSeed(t, url, "subnet", "add", "--tor", clusterTOR, "--cidr", clusterBigCIDR)
 	for n := 0; n < clusterNodes; n++ {
-		mustRun(t, memberFirst(c, n), "node", "register", "--id", fmt.Sprintf("n%d", n), "--tor", clusterTOR)
+		mustSeed(t, memberFirst(c, n), "node", "register", "--id", fmt.Sprintf("n%d", n), "--tor", clusterTOR)
 	}
 }
 

@@ -39,8 +39,8 @@ func seededExpand(t *testing.T) (url, path string) {
 	if err := os.WriteFile(file, []byte(expandFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, url, "topo", "import", file)
-	mustRun(t, url, "node", "register", "--id", "n1", "--tor", "t1")
+	mustSeed(t, url, "topo", "import", file)
+	mustSeed(t, url, "node", "register", "--id", "n1", "--tor", "t1")
 	return url, path
 }
 

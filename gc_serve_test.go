@@ -11,7 +11,8 @@ import (
 )
 
 // TestGCThroughServer: `netipam --server ... gc` runs on the server's store
-// (its clock: a grace of 0 releases on the second run) and the server hands
+// (its clock: a grace of 0, allowed by --allow-short-grace, releases on the
+// second run) and the server hands
 // the released address out again; a bad request is refused as on the CLI.
 func TestGCThroughServer(t *testing.T) {
 	url, _, addr := gcSeeded(t, 2)
@@ -20,7 +21,7 @@ func TestGCThroughServer(t *testing.T) {
 	live := "net1 c1 eth0\n"
 	gc := func(extra ...string) result {
 		return runAt(t, url, gcAt(0), live, append([]string{"--server", srv, "gc", "--node", "node-01", "--live", "-",
-			"--grace", "0s"}, extra...)...)
+			"--grace", "0s", "--allow-short-grace"}, extra...)...)
 	}
 	if r := gc(); r.code != 0 || !strings.Contains(r.stdout, "1 marked") {
 		t.Fatalf("first run through the server: exit %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -18,6 +18,9 @@ import (
 // binary is the netipam executable built once for the whole-binary tests.
 var binary string
 
+// testClockTag is the build tag under which netipam honours store.EnvNow.
+const testClockTag = "netipam_testclock"
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "netipam-bin-")
 	if err != nil {
@@ -28,12 +31,14 @@ func TestMain(m *testing.M) {
 	// Built as `make build` builds it: static and stripped. Under -short,
 	// with the flags of the test build itself, so that a cold build cache
 	// compiles every package once, not twice (-trimpath changes every
-	// package's build key).
+	// package's build key). With the build tag netipam_testclock, so that
+	// the tests can set the clock (store.EnvNow); the shipped binary
+	// ignores it (TestShippedBinaryIgnoresClockOverride).
 	flag.Parse()
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", binary, ".")
+	build := exec.Command("go", "build", "-tags", testClockTag, "-trimpath", "-ldflags", "-s -w", "-o", binary, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if testing.Short() {
-		build = exec.Command("go", "build", "-o", binary, ".")
+		build = exec.Command("go", "build", "-tags", testClockTag, "-o", binary, ".")
 	}
 	out, err := build.CombinedOutput()
 	if err != nil {
@@ -90,13 +95,25 @@ func mustRun(t testing.TB, storeURL string, args ...string) string {
 	return r.stdout
 }
 
-// seeded gives a SQLite store with the demo topology and nodes imported.
+// seedNow is the clock the seeding helpers record topology and nodes at:
+// before any time a test sets, since the ledger refuses an event dated
+// more than 5 minutes before its latest (migrations/0009_ledger_time.sql).
+const seedNow = "2020-01-01T00:00:00Z"
+
+// mustSeed is mustRun with the clock at seedNow.
+func mustSeed(t testing.TB, storeURL string, args ...string) string {
+	t.Helper()
+	return mustRunAt(t, storeURL, seedNow, "", args...)
+}
+
+// seeded gives a SQLite store with the demo topology and nodes imported
+// (at seedNow).
 func seeded(t testing.TB) (url, path string) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "netipam.db")
 	url = "sqlite://" + path
-	mustRun(t, url, "topo", "import", "testdata/topology.yaml")
-	mustRun(t, url, "node", "import", "testdata/nodes.yaml")
+	mustSeed(t, url, "topo", "import", "testdata/topology.yaml")
+	mustSeed(t, url, "node", "import", "testdata/nodes.yaml")
 	return url, path
 }
 

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/store"
@@ -18,7 +16,10 @@ other processes go on allocating: SQLite's VACUUM INTO on a read-only
 connection (the database as of one commit), or rqlite's backup endpoint
 (GET /db/backup, made by the leader). The copy goes to a temporary file
 beside FILE, is synced, and is renamed to FILE: FILE is never a partial
-copy. An existing FILE is refused unless --force.
+copy. An existing FILE is refused unless --force; the store's own files
+(the database, -wal, -shm, -journal, through any path), anything but a
+regular file (a directory, /dev/null, a pipe) and a symbolic link are
+refused even with --force (exit 2).
 
 Restore: see the README (SQLite: put the file in place while no netipam
 runs; rqlite: load it into a cluster).`,
@@ -31,15 +32,12 @@ runs; rqlite: load it into a cluster).`,
 				return err
 			}
 			if err := st.Backup(c.Context(), args[0], force); err != nil {
-				if errors.Is(err, store.ErrConflict) {
-					return usagef("%w", err)
-				}
 				return err
 			}
 			a.say("backed up %s to %s", store.Redact(st.URL()), args[0])
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&force, "force", false, "replace FILE if it exists")
+	c.Flags().BoolVar(&force, "force", false, "replace FILE if it exists and is a regular file")
 	return c
 }

@@ -25,9 +25,10 @@ func newEventsArchiveCmd(a *app) *cobra.Command {
 with every column of the events table, sync the file, then delete exactly
 those events in one atomic batch (recorded in the table event_archives).
 This is the only way events are ever deleted: DATE must be at least 30 days
-ago, and the schema itself refuses to delete any other event. The newest
-event is always kept, so that event ids never start again. FILE must not
-exist.`,
+before the ledger's latest event (and before now), and the schema itself
+refuses to delete any other event. The newest event is always kept, so
+that event ids never start again. FILE must not exist, nor be a symbolic
+link or one of the store's own files (exit 2).`,
 		Example: `  netipam events archive --before 2026-01-01 --to /var/backups/netipam-events-2025.jsonl`,
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {

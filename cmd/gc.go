@@ -17,6 +17,7 @@ type gcOptions struct {
 	live          string
 	fromReport    string
 	grace         time.Duration
+	shortGrace    bool
 	dryRun        bool
 	allowEmpty    bool
 	nodeAddresses bool
@@ -36,9 +37,12 @@ and was allocated at least --grace ago. A candidate that reappears is
 unmarked. Addresses held by the node itself (no container) are never
 collected unless --include-node-addresses.
 
+A --grace under 15m is refused unless --allow-short-grace.
+
 --dry-run prints the report and changes nothing (-o json for a report to
 review); --from-report releases exactly the "release" entries of a reviewed
-report, each still held as listed, or nothing. Every release is one atomic
+report, or nothing: each must still be held as listed and be a candidate
+that an earlier --live run recorded missing at least --grace ago. Every release is one atomic
 batch with "gc" ledger events naming the run.`,
 		Example: `  crictl pods -o json | netipam gc --node node-01 --live -
   netipam gc --node node-01 --live attachments.txt --dry-run -o json > report.json
@@ -51,6 +55,7 @@ batch with "gc" ledger events naming the run.`,
 	f.StringVar(&o.live, "live", "", "file of the attachments that really exist on the node, - for stdin")
 	f.StringVar(&o.fromReport, "from-report", "", "release exactly the \"release\" entries of this reviewed JSON report")
 	f.DurationVar(&o.grace, "grace", server.DefaultGCGrace, "how long an allocation must be missing, and exist, before it is released")
+	f.BoolVar(&o.shortGrace, "allow-short-grace", false, "accept a --grace under the 15m minimum")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be marked and released; change nothing")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept an empty live list for a node holding allocations")
 	f.BoolVar(&o.nodeAddresses, "include-node-addresses", false, "also collect addresses held by the node itself (no container)")
@@ -79,13 +84,17 @@ func runGC(c *cobra.Command, a *app, o gcOptions) error {
 
 // request checks the flags and reads the live list or the report.
 func (o gcOptions) request(a *app) (server.GCRequest, error) {
-	req := server.GCRequest{Node: o.node, Grace: o.grace.String(), DryRun: o.dryRun, AllowEmpty: o.allowEmpty,
-		NodeAddresses: o.nodeAddresses}
+	req := server.GCRequest{Node: o.node, Grace: o.grace.String(), AllowShortGrace: o.shortGrace, DryRun: o.dryRun,
+		AllowEmpty: o.allowEmpty, NodeAddresses: o.nodeAddresses}
 	switch {
 	case (o.live == "") == (o.fromReport == ""):
 		return req, usagef("gc: give exactly one of --live FILE (or -) and --from-report FILE")
 	case o.grace < 0:
 		return req, usagef("--grace %s: give a duration of 0 or more", o.grace)
+	case o.grace < server.MinGCGrace && !o.shortGrace:
+		return req, usagef("--grace %s: under the %s minimum, an attachment being created can be missing from a live list "+
+			"for a moment: give --grace %s or more, or pass --allow-short-grace if you mean it", o.grace, server.MinGCGrace,
+			server.MinGCGrace)
 	case o.fromReport != "":
 		if o.dryRun {
 			return req, usagef("--from-report applies a reviewed report: --dry-run goes with --live")

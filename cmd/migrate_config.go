@@ -3,13 +3,14 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/outfile"
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -109,7 +110,7 @@ func runMigrateConfig(a *app, o migrateConfigOptions, args []string) error {
 	header := fmt.Sprintf("# Written by `netipam migrate host-local-config` from %d host-local config(s):\n"+
 		"# one TOR per node (compatibility mode). Move a node to a real TOR once it holds no address.\n", len(nodes))
 	topoPath, nodesPath := filepath.Join(o.outDir, "topology.yaml"), filepath.Join(o.outDir, "nodes.yaml")
-	if err := writeOutputs(o.force, map[string][]byte{topoPath: append([]byte(header), tdata...),
+	if err := a.writeOutputs(o.force, map[string][]byte{topoPath: append([]byte(header), tdata...),
 		nodesPath: append([]byte(header), ndata...)}); err != nil {
 		return err
 	}
@@ -125,29 +126,21 @@ func runMigrateConfig(a *app, o migrateConfigOptions, args []string) error {
 	return nil
 }
 
-// writeOutputs writes each file whole (a temporary file renamed into
-// place), after checking that none exists unless force is set: either all
-// are written, or (on a check) none.
-func writeOutputs(force bool, files map[string][]byte) error {
+// writeOutputs writes each file whole (outfile: a temporary file renamed
+// into place), after checking every target: either all are written, or
+// (on a refused target) none. Existing files are replaced only with force,
+// and never the store's own files, a link or anything but a regular file.
+func (a *app) writeOutputs(force bool, files map[string][]byte) error {
 	for path := range files {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return usagef("--out-dir: %w", err)
 		}
-		if _, err := os.Stat(path); err == nil && !force {
-			return usagef("%s exists: remove it, pick another --out-dir, or overwrite with --force", displayPath(path))
-		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return usagef("--out-dir: %w", err)
-		}
 	}
-	for path, data := range files {
-		tmp := path + ".tmp"
-		if err := os.WriteFile(tmp, data, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", displayPath(path), err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("write %s: %w", displayPath(path), err)
-		}
+	url := a.storeURL
+	if url == "" {
+		url = store.DefaultURL()
 	}
-	return nil
+	g := outfile.Guard{Force: force, Exists: "remove it, pick another --out-dir, or overwrite with --force",
+		Protect: store.Files(url), Perm: 0o644}
+	return g.WriteAll(files)
 }

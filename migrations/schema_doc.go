@@ -104,7 +104,7 @@ var Tables = []TableDoc{
 	}},
 	{"events", "the append-only ledger: every allocation, release, gc, expansion, import and registration, with actor and time", map[string]string{
 		"id":        "ledger position: increases with every event (the change feed reads by it)",
-		"at":        "when it happened (" + timeDoc + ")",
+		"at":        "when it happened (" + timeDoc + "); never more than 5 minutes before the latest event (the schema refuses it)",
 		"kind":      "allocate, release, gc, expand, import, subnet or node",
 		"actor":     "who did it: user@host of the process",
 		"address":   "the address allocated or released; empty for other kinds",
@@ -122,7 +122,7 @@ var Tables = []TableDoc{
 	{"event_archives", "each run of `netipam events archive`: which old events went to which file", map[string]string{
 		"id":         "archive number",
 		"at":         "when the archive ran (the archiver's clock)",
-		"before":     "events older than this were archived; at least 30 days before at",
+		"before":     "events older than this were archived; at least 30 days before at and before the latest event of the ledger",
 		"through_id": "the highest event id written to the file; only events up to it and older than before could be deleted",
 		"events":     "how many events were written and deleted",
 		"file":       "the JSON-lines file they went to",

@@ -4,13 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/netipam/netipam/outfile"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -50,7 +47,9 @@ type ArchiveResult struct {
 // ArchiveEvents writes the events older than before to path as JSON lines
 // (one event per line, every column), syncs the file, then deletes exactly
 // those events in one atomic batch that also records the archive in
-// event_archives. A before later than Now - Retention is refused
+// event_archives. "30 days" is measured from the ledger's own latest
+// event (and from Now, if that is earlier), never from the caller's clock
+// alone: a before later than that less Retention is refused
 // (topo.ErrInvalid), as is an existing path. The newest event of the
 // ledger is always kept, so that event ids never start again (the ledger
 // is a change feed read by id). With nothing to archive, no file is
@@ -58,37 +57,33 @@ type ArchiveResult struct {
 func (s *Store) ArchiveEvents(ctx context.Context, before time.Time, path string) (ArchiveResult, error) {
 	var res ArchiveResult
 	now := s.Now().UTC()
-	if limit := now.Add(-Retention); before.After(limit) {
-		return res, topo.Errorf(topo.ErrInvalid, "archive events before %s: later than 30 days ago (%s): events younger than 30 days are never deleted",
-			before.UTC().Format(time.RFC3339), limit.Format(time.RFC3339))
+	var latest string
+	if err := s.one(ctx, Q(`SELECT COALESCE(MAX(at), '') FROM events`), &latest); err != nil {
+		return res, fmt.Errorf("archive events: read the latest event's time: %w", err)
 	}
-	if _, err := os.Stat(path); err == nil {
-		return res, topo.Errorf(topo.ErrInvalid, "archive events to %s: the file exists: name a new file", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("archive events to %s: %w", path, err)
+	ref, whose := now, "now"
+	if t := parseStamp(latest); latest != "" && t.Before(ref) {
+		ref, whose = t, "the ledger's latest event"
+	}
+	if limit := ref.Add(-Retention); before.After(limit) {
+		return res, topo.Errorf(topo.ErrInvalid, "archive events before %s: later than 30 days before %s (%s): events younger than 30 days are never deleted",
+			before.UTC().Format(time.RFC3339), whose, limit.Format(time.RFC3339))
 	}
 	cutoff := before.UTC().Format(timeLayout)
 	var newest int64
 	if err := s.one(ctx, Q(`SELECT COALESCE(MAX(id), 0) FROM events`), &newest); err != nil {
 		return res, fmt.Errorf("archive events: read the newest event: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	g := outfile.Guard{Exists: "name a new file", Protect: s.Files()}
+	f, err := g.Create(path)
 	if err != nil {
-		return res, topo.Errorf(topo.ErrInvalid, "archive events to %s: %w: name a file in an existing directory you may write",
-			path, err)
+		return res, fmt.Errorf("archive events to %s: %w", path, err)
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op once renamed
+	defer f.Abort() // a no-op once committed
 	w := bufio.NewWriter(f)
 	res, err = s.writeArchive(ctx, w, cutoff, newest)
 	if err == nil {
 		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
 	}
 	if err != nil {
 		return ArchiveResult{}, fmt.Errorf("archive events to %s: %w", path, err)
@@ -96,11 +91,8 @@ func (s *Store) ArchiveEvents(ctx context.Context, before time.Time, path string
 	if res.Events == 0 {
 		return res, nil
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := f.Commit(); err != nil {
 		return ArchiveResult{}, fmt.Errorf("archive events to %s: %w", path, err)
-	}
-	if err := syncFile(filepath.Dir(path)); err != nil {
-		return ArchiveResult{}, fmt.Errorf("archive events to %s: sync directory: %w", path, err)
 	}
 	n, err := s.db.Exec(ctx,
 		Q(`INSERT INTO event_archives (at, before, through_id, events, file, actor) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -3,15 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 
-	"github.com/netipam/netipam/topo"
+	"github.com/netipam/netipam/outfile"
 )
 
 // backuper is a backend that can write a consistent copy of its database
@@ -22,8 +19,10 @@ type backuper interface {
 
 // Backup writes a consistent copy of the store, a SQLite database file, to
 // path while others go on writing: into a temporary file beside path,
-// synced, then renamed over it, so that path is never a partial copy. An
-// existing path is refused (ErrConflict) unless force.
+// synced, then renamed over it, so that path is never a partial copy. The
+// target is checked by outfile: the store's own files (through any path),
+// anything but a regular file, and a symbolic link are refused
+// (topo.ErrInvalid), and an existing file is replaced only if force.
 func (s *Store) Backup(ctx context.Context, path string, force bool) error {
 	db := s.db
 	if ro, ok := db.(readOnlyBackend); ok {
@@ -33,43 +32,19 @@ func (s *Store) Backup(ctx context.Context, path string, force bool) error {
 	if !ok {
 		return fmt.Errorf("backup: the %T backend cannot be backed up", db)
 	}
-	if _, err := os.Stat(path); err == nil && !force {
-		return fmt.Errorf("backup to %s: %w: the file exists; choose another name or pass --force to replace it",
-			path, ErrConflict)
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("backup to %s: %w", path, err)
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	g := outfile.Guard{Force: force, Exists: "choose another name or pass --force to replace it", Protect: s.Files()}
+	f, err := g.Create(path)
 	if err != nil {
-		return topo.Errorf(topo.ErrInvalid, "backup to %s: create a temporary file in %s: %w: name a file in an existing directory you may write",
-			path, dir, err)
-	}
-	tmp := f.Name()
-	f.Close()
-	defer os.Remove(tmp) // a no-op once renamed
-	if err := b.backup(ctx, tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := syncFile(tmp); err != nil {
+	defer f.Abort() // a no-op once committed
+	if err := b.backup(ctx, f.Name()); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
-	}
-	if err := syncFile(dir); err != nil {
-		return fmt.Errorf("backup to %s: sync directory: %w", path, err)
 	}
 	return nil
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // backup copies the database with VACUUM INTO on a read-only connection

@@ -53,6 +53,10 @@ func (e *ConflictError) OnAddress() bool {
 	return strings.Contains(e.Constraint, "allocations.address")
 }
 
+// ledgerOrderMarker starts the refusal of an event dated before the
+// ledger's latest (migrations/0009_ledger_time.sql).
+const ledgerOrderMarker = "netipam: event dated more than 5 minutes before the latest event"
+
 // constraintMarkers start the part of an engine message that names the
 // constraint; netipam's own triggers raise messages starting "netipam: ".
 var constraintMarkers = []string{
@@ -71,6 +75,15 @@ func translate(err error) error {
 		return nil
 	}
 	msg := err.Error()
+	// The ledger's order (migration 0009) is not a race to retry: this
+	// host's clock is behind the ledger's.
+	if i := strings.Index(msg, ledgerOrderMarker); i >= 0 {
+		c := msg[i:]
+		if j := strings.Index(c, " ("); j >= 0 {
+			c = c[:j]
+		}
+		return topo.Errorf(topo.ErrInvalid, "%s", c)
+	}
 	for _, m := range constraintMarkers {
 		if i := strings.Index(msg, m); i >= 0 {
 			c := msg[i:]

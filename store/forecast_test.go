@@ -12,11 +12,12 @@ import (
 )
 
 // fillEvents writes n allocate/release events to the ledger, one every
-// step back from end, over the demo's TORs, in one statement.
+// step back from end, over the demo's TORs, in one statement, oldest
+// first (the ledger refuses an event dated well before its latest).
 func fillEvents(tb testing.TB, st *store.Store, n int, end time.Time, step time.Duration) {
 	tb.Helper()
 	_, err := st.Backend().Exec(context.Background(), store.Q(`
-		WITH RECURSIVE i(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM i WHERE x + 1 < ?)
+		WITH RECURSIVE i(x) AS (SELECT ? - 1 UNION ALL SELECT x - 1 FROM i WHERE x > 0)
 		INSERT INTO events (at, kind, actor, address, subnet, node_id, tor_id, purpose)
 		SELECT strftime('%Y-%m-%dT%H:%M:%S', ? - x * ?, 'unixepoch') || '.000000000Z',
 			CASE WHEN x % 4 = 0 THEN 'release' ELSE 'allocate' END, 'bench', '10.244.0.5',

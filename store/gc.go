@@ -76,7 +76,8 @@ type GCBatch struct {
 	Release []topo.Allocation
 	Cutoff  time.Time
 	// Marked requires, for each release, a candidate row for the very
-	// allocation missing since Cutoff or earlier (a live run).
+	// allocation (node, attachment, allocation time) missing since Cutoff
+	// or earlier: a live run, and a reviewed report.
 	Marked bool
 	// Exact refuses the whole batch unless every allocation of Release
 	// still matches (a reviewed report: exactly what it lists, or nothing).
@@ -170,7 +171,9 @@ func (b GCBatch) releaseWhere() (string, []any) {
 	}
 	if b.Marked {
 		w += ` AND EXISTS (SELECT 1 FROM gc_candidates c WHERE c.address = allocations.address
-			AND c.allocated_at = allocations.allocated_at AND c.missing_since <= ?)`
+			AND c.allocated_at = allocations.allocated_at AND c.node_id = allocations.node_id
+			AND c.network = allocations.network AND c.container = COALESCE(allocations.container, '')
+			AND c.ifname = allocations.ifname AND c.missing_since <= ?)`
 		args = append(args, cutoff)
 	}
 	return w, args

@@ -18,6 +18,11 @@ import (
 // have existed) before gc releases it.
 const DefaultGCGrace = 15 * time.Minute
 
+// MinGCGrace is the shortest grace a run accepts without AllowShortGrace
+// (--allow-short-grace): a container being created can be missing from a
+// live list for a moment, and a grace of seconds would release it.
+const MinGCGrace = 15 * time.Minute
+
 // RunGC runs one gc request on a store, at the store's time: the report,
 // and what it released. The decision is alloc.DecideGC; the batch
 // (store.ApplyGC) checks its conditions again, so that an allocation
@@ -112,7 +117,11 @@ func RunGC(ctx context.Context, st *store.Store, req GCRequest) (GCReport, []top
 }
 
 // gcFromReport releases exactly the "release" entries of a reviewed report,
-// each still held as listed and allocated at least grace ago, or nothing.
+// or nothing: each must still be held as listed, allocated at least grace
+// ago, and be a candidate an earlier run on the node recorded (the same
+// address, attachment and allocation time) missing since grace ago or
+// earlier. A report pasted together or written from scratch releases
+// nothing that gc itself has not found missing for the grace period.
 func gcFromReport(ctx context.Context, st *store.Store, req GCRequest, grace time.Duration) (GCReport, []topo.Allocation, error) {
 	in := req.FromReport
 	if in.Node == "" || (req.Node != "" && req.Node != in.Node) {
@@ -144,10 +153,13 @@ func gcFromReport(ctx context.Context, st *store.Store, req GCRequest, grace tim
 	if err := checkListed(ctx, st, listed, cutoff, req.NodeAddresses); err != nil {
 		return GCReport{}, nil, err
 	}
+	if err := checkCandidates(ctx, st, in.Node, listed, cutoff); err != nil {
+		return GCReport{}, nil, err
+	}
 	rep := newReport(req, now, grace, "report")
 	rep.Node = in.Node
 	released, err := st.ApplyGC(ctx, store.GCBatch{Run: rep.Run, Node: in.Node, Source: "report", Grace: grace,
-		Release: listed, Cutoff: cutoff, Exact: true, NodeAddresses: req.NodeAddresses})
+		Release: listed, Cutoff: cutoff, Marked: true, Exact: true, NodeAddresses: req.NodeAddresses})
 	if err != nil {
 		return GCReport{}, nil, err
 	}
@@ -204,6 +216,42 @@ func checkListed(ctx context.Context, st *store.Store, listed []topo.Allocation,
 	return nil
 }
 
+// checkCandidates says, naming each, which listed allocations are not
+// candidates of an earlier gc run on node missing since cutoff or earlier
+// (the batch checks it again, atomically).
+func checkCandidates(ctx context.Context, st *store.Store, node string, listed []topo.Allocation, cutoff time.Time) error {
+	cands, err := st.GCCandidates(ctx, node)
+	if err != nil {
+		return err
+	}
+	byAddr := make(map[netip.Addr]store.GCCandidate, len(cands))
+	for _, c := range cands {
+		byAddr[c.Address] = c
+	}
+	var bad []string
+	for _, l := range listed {
+		c, ok := byAddr[l.Address]
+		switch {
+		case !ok:
+			bad = append(bad, fmt.Sprintf("%s is not a gc candidate: no earlier gc run on %s found it missing", l.Address, node))
+		case c.Node != l.Node || c.Network != l.Network || c.Container != l.Container || c.IfName != l.IfName ||
+			!c.AllocatedAt.Equal(l.At):
+			bad = append(bad, fmt.Sprintf("%s: the gc candidate is %s on %s allocated %s, the report says %s on %s allocated %s",
+				l.Address, topo.Attachment{Network: c.Network, Container: c.Container, IfName: c.IfName}, c.Node,
+				c.AllocatedAt.UTC().Format(time.RFC3339), l.Attachment(), l.Node, l.At.UTC().Format(time.RFC3339)))
+		case c.MissingSince.After(cutoff):
+			bad = append(bad, fmt.Sprintf("%s has been missing only since %s, less than the grace period", l.Address,
+				c.MissingSince.UTC().Format(time.RFC3339)))
+		}
+	}
+	if len(bad) > 0 {
+		return topo.Errorf(topo.ErrConflict, "gc --from-report: %d listed allocation(s) are not gc candidates missing for "+
+			"the grace period: %s: nothing was released; run gc with --live first, then review a new report "+
+			"(netipam gc --dry-run -o json)", len(bad), strings.Join(bad, "; "))
+	}
+	return nil
+}
+
 func (req GCRequest) grace() (time.Duration, error) {
 	if req.Grace == "" {
 		return DefaultGCGrace, nil
@@ -211,6 +259,11 @@ func (req GCRequest) grace() (time.Duration, error) {
 	d, err := time.ParseDuration(req.Grace)
 	if err != nil || d < 0 {
 		return 0, topo.Errorf(topo.ErrInvalid, "gc: grace %.40q: give a duration of 0 or more, e.g. 15m or 1h", req.Grace)
+	}
+	if d < MinGCGrace && !req.AllowShortGrace {
+		return 0, topo.Errorf(topo.ErrInvalid, "gc: grace %s is under the %s minimum: an attachment being created can be "+
+			"missing from a live list for a moment; give --grace %s or more, or pass --allow-short-grace if you mean it",
+			d, MinGCGrace, MinGCGrace)
 	}
 	return d, nil
 }

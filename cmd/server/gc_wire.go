@@ -19,10 +19,12 @@ type GCRequest struct {
 	ByContainer bool           `json:"by_container,omitempty"`
 	// Grace is how long an allocation must have been missing, and have
 	// existed, before it is released (Go duration text; default 15m).
-	Grace         string `json:"grace,omitempty"`
-	DryRun        bool   `json:"dry_run,omitempty"`
-	AllowEmpty    bool   `json:"allow_empty,omitempty"`
-	NodeAddresses bool   `json:"include_node_addresses,omitempty"`
+	Grace string `json:"grace,omitempty"`
+	// AllowShortGrace accepts a grace under MinGCGrace.
+	AllowShortGrace bool `json:"allow_short_grace,omitempty"`
+	DryRun          bool `json:"dry_run,omitempty"`
+	AllowEmpty      bool `json:"allow_empty,omitempty"`
+	NodeAddresses   bool `json:"include_node_addresses,omitempty"`
 	// FromReport, when set, releases exactly its "release" entries.
 	FromReport *GCReport `json:"from_report,omitempty"`
 }

@@ -6,10 +6,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
+
+// DemoTime is when LoadDemo records the demo's topology and nodes.
+var DemoTime = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // DemoRecorded opens a new SQLite store in t.TempDir() holding the demo
 // topology and nodes (testdata/topology.yaml, testdata/nodes.yaml), and
@@ -43,6 +47,11 @@ func DemoRecorded(t testing.TB) (*store.Store, *Recorder) {
 func LoadDemo(t testing.TB, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
+	// The demo's events are dated DemoTime, before any time a test sets:
+	// the ledger refuses an event dated well before its latest.
+	now := st.Now
+	st.Now = func() time.Time { return DemoTime }
+	defer func() { st.Now = now }()
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(self), "..", "..", "testdata")
 	read := func(name string) []byte {
