@@ -143,6 +143,11 @@ func (a *Allocator) settle(ctx context.Context, req Request, out []topo.Allocati
 			return nil, err
 		}
 		a.Forget(moved)
+		a.mu.Lock()
+		for _, x := range moved { // choose again, from the ledger
+			delete(a.homes, homeKey{node: req.Node, network: req.Network, purpose: x.Purpose, family: topo.FamilyOf(x.Address)})
+		}
+		a.mu.Unlock()
 		if out, _, err = a.allocate(ctx, req, false); err != nil {
 			return nil, err
 		}

@@ -11,9 +11,9 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// homeFixture: one TOR with two IPv4 default subnets (the second a /29 for
-// filling) and one IPv6, nodes h1..h4 on it.
-func homeFixture(t *testing.T, st *store.Store) {
+// homeFixture: one TOR with two IPv4 default subnets, 10.40.16.0/24 and
+// second (in 10.40.17.0/24), and one IPv6, nodes h1..h4 on it.
+func homeFixture(t *testing.T, st *store.Store, second string) {
 	t.Helper()
 	sub := func(cidr string) topo.Subnet {
 		p := mustPrefix(cidr)
@@ -21,7 +21,7 @@ func homeFixture(t *testing.T, st *store.Store) {
 	}
 	tp := &topo.Topology{Zones: []topo.Zone{{ID: "z1", CIDRs: []netip.Prefix{mustPrefix("10.40.0.0/16"), mustPrefix("fd00:40::/48")},
 		Pods: []topo.Pod{{ID: "p1", CIDRs: []netip.Prefix{mustPrefix("10.40.0.0/18"), mustPrefix("fd00:40::/56")},
-			TORs: []topo.TOR{{ID: "rack", Subnets: []topo.Subnet{sub("10.40.16.0/24"), sub("10.40.17.0/29"), sub("fd00:40:0:1::/64")}}}}}}}}
+			TORs: []topo.TOR{{ID: "rack", Subnets: []topo.Subnet{sub("10.40.16.0/24"), sub(second), sub("fd00:40:0:1::/64")}}}}}}}}
 	if err := st.ApplyTopology(ctx, tp, false, "home"); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -54,7 +54,7 @@ func subnetsOf(t *testing.T, st *store.Store, node, network string) map[netip.Pr
 // subnet while it has room (a bridge holds one gateway), even when another
 // subnet of the TOR is less used; the next subnet only when it is full.
 func testNodeKeepsItsSubnet(t *testing.T, st *store.Store) {
-	homeFixture(t, st)
+	homeFixture(t, st, "10.40.17.0/29") // small, to fill
 	add := func(al *alloc.Allocator, node, network, container string) topo.Allocation {
 		t.Helper()
 		out, err := al.Allocate(ctx, alloc.Request{Node: node, Network: network, Container: container, IfName: "eth0", Family: topo.IPv4})
@@ -99,9 +99,9 @@ func testNodeKeepsItsSubnet(t *testing.T, st *store.Store) {
 // testNodeKeepsItsSubnetConcurrently: a node's first containers, started
 // at once (separate one-shot allocators, as separate CNI processes, and a
 // long-lived one, as a server), while another node allocates on the same
-// TOR, all end in one subnet.
+// TOR, all end in one subnet (neither subnet fills: 12 addresses in all).
 func testNodeKeepsItsSubnetConcurrently(t *testing.T, st *store.Store) {
-	homeFixture(t, st)
+	homeFixture(t, st, "10.40.17.0/26")
 	server := alloc.NewAllocator(st)
 	run := func(node string, n int, al func() *alloc.Allocator) {
 		var wg sync.WaitGroup

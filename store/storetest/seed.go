@@ -141,6 +141,11 @@ func SeedBulk(tb testing.TB, st *store.Store, b Bulk) Bulk {
 	if perSubnet := (b.Allocations + b.SubnetCount() - 1) / b.SubnetCount(); int64(perSubnet) > b.size()-3 {
 		tb.Fatalf("seed: %d allocations per /%d subnet do not fit: more subnets or shorter prefixes", perSubnet, b.SubnetBits)
 	}
+	// The topology and the nodes are recorded two hours back, before the
+	// history below: the ledger refuses an event dated before its latest.
+	clock := st.Now
+	st.Now = func() time.Time { return clock().Add(-2 * time.Hour) }
+	defer func() { st.Now = clock }()
 	if err := st.ApplyTopology(ctx, b.Topology(), false, "seed"); err != nil {
 		tb.Fatalf("seed topology: %v", err)
 	}
@@ -153,6 +158,7 @@ func SeedBulk(tb testing.TB, st *store.Store, b Bulk) Bulk {
 	if err := st.UpsertNodes(ctx, nodes); err != nil {
 		tb.Fatalf("seed nodes: %v", err)
 	}
+	st.Now = clock
 	db := st.Backend()
 	now := st.Now().UTC()
 	// A bigger page cache for the writer: a million index inserts spill a
