@@ -3,12 +3,11 @@ package cmd
 import (
 	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/cmd/server/api"
 )
 
 // serveOptions are `netipam serve`'s flags.
@@ -37,11 +36,11 @@ creates a store: run netipam init or topo import first.`,
 			}
 			o.Log = slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: level}))
 			if o.tokenFile != "" {
-				b, err := os.ReadFile(o.tokenFile)
-				if err != nil {
+				var err error
+				if o.Token, err = api.ReadTokenFile(o.tokenFile); err != nil {
 					return usagef("--token-file: %w", err)
 				}
-				if o.Token = strings.TrimSpace(string(b)); o.Token == "" {
+				if o.Token == "" {
 					return usagef("--token-file %s is empty: write a long random token in it", o.tokenFile)
 				}
 			}
