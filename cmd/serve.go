@@ -34,6 +34,9 @@ creates a store: run netipam init or topo import first.`,
 			if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 				return usagef("--log-level %q: use debug, info, warn or error", o.logLevel)
 			}
+			if o.MaxConns < 1 || o.MaxConns > server.MaxMaxConns {
+				return usagef("--max-conns %d: give 1 to %d connections per TCP listener", o.MaxConns, server.MaxMaxConns)
+			}
 			o.Log = slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: level}))
 			if o.tokenFile != "" {
 				var err error
@@ -67,6 +70,7 @@ creates a store: run netipam init or topo import first.`,
 	f.StringVar(&o.TLSKey, "tls-key", "", "PEM private key for TCP listeners (with --tls-cert)")
 	f.StringVar(&o.SocketGroup, "socket-group", "", "group (name or id) owning the unix sockets")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "host:port of a separate listener serving only /metrics")
+	f.IntVar(&o.MaxConns, "max-conns", server.DefaultMaxConns, "open connections each TCP listener accepts (more wait); unix sockets are not capped")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
 	return c
 }

@@ -63,6 +63,10 @@ func bearer(token string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
 		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			// A client without the token keeps no connection: net/http
+			// closes it after this answer, so idle unauthenticated
+			// clients cannot hold the listener's connections.
+			w.Header().Set("Connection", "close")
 			writeError(w, topo.Errorf(ErrUnauthorized, "%s %s needs a valid bearer token: pass the server's token (--token-file)",
 				r.Method, r.URL.Path))
 			return
