@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,21 @@ func TestBadInputLeavesDataUnchanged(t *testing.T) {
 		{"sql unknown table", []string{"sql", "SELECT * FROM nope"}, 2, "no such table"},
 		{"history without selector", []string{"history"}, 2, "exactly one"},
 		{"bad store scheme", []string{"--store", "postgres://x", "usage"}, 2, "unknown scheme"},
+		// Every input is bounded, with the API's rules (TestServeBadRequests).
+		{"alloc count too large", []string{"alloc", "--node", "node-01", "--count", "200000"}, 2, "--count 200000"},
+		{"alloc count negative", []string{"alloc", "--node", "node-01", "--count", "-5"}, 2, "--count -5"},
+		{"alloc count times purposes", []string{"alloc", "--node", "node-01", "--count", "40000", "--purpose", "default,storage"}, 2, "count 40000 for 2 purposes"},
+		{"alloc purpose twice", []string{"alloc", "--node", "node-01", "--purpose", "default", "--purpose", "default"}, 2, `purpose "default" is given twice`},
+		{"alloc ip twice", []string{"alloc", "--node", "node-01", "--ip", "10.244.0.9,10.244.0.9"}, 2, "ip 10.244.0.9 is given twice"},
+		{"alloc too many ips", append([]string{"alloc", "--node", "node-01"}, ipFlags(10001)...), 2, "ips: 10001 entries, at most 10000"},
+		{"release too many ips", append([]string{"release"}, ipFlags(40000)...), 2, "--ip: 40000 entries, at most 10000"},
+		{"release container over-long", []string{"release", "--container", strings.Repeat("c", 300)}, 2, "container"},
+		{"forecast threshold NaN", []string{"report", "forecast", "--threshold", "NaN"}, 2, "threshold NaN"},
+		{"forecast threshold Inf", []string{"report", "forecast", "--threshold", "+Inf"}, 2, "threshold +Inf"},
+		{"forecast threshold above 1", []string{"report", "forecast", "--threshold", "2"}, 2, "threshold 2"},
+		{"token file over 4 KiB", []string{"--server", "unix:///nonexistent/netipam.sock", "--token-file", file(strings.Repeat("t", 5000)), "usage"}, 2, "over 4096 bytes"},
+		{"serve token file over 4 KiB", []string{"serve", "--listen", "tcp://127.0.0.1:1", "--token-file", file(strings.Repeat("t", 5000))}, 2, "over 4096 bytes"},
+		{"serve max-conns zero", []string{"serve", "--listen", "unix:///nonexistent/netipam.sock", "--max-conns", "0"}, 2, "--max-conns 0"},
 	}
 	before := dump(t, path)
 	for _, c := range cases {
@@ -105,6 +121,20 @@ func TestBadInputLeavesDataUnchanged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ipFlags gives n distinct IPv4 addresses as --ip flags, 1000 to a flag
+// (one argument may not exceed 128 KiB).
+func ipFlags(n int) []string {
+	var args, chunk []string
+	for i := range n {
+		chunk = append(chunk, fmt.Sprintf("10.%d.%d.%d", 100+i>>16, i>>8&0xff, i&0xff))
+		if len(chunk) == 1000 || i == n-1 {
+			args = append(args, "--ip", strings.Join(chunk, ","))
+			chunk = chunk[:0]
+		}
+	}
+	return args
 }
 
 // TestUnusableDatabaseFile checks a corrupted file and a file the process

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,8 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // parseResult reads an ADD result printed in cniVersion and converts it to
@@ -199,7 +203,16 @@ func TestCNIStaticIPs(t *testing.T) {
 // TestCNIErrors: every failure is one CNI error object with the right code
 // and a message that names the cause.
 func TestCNIErrors(t *testing.T) {
-	url, _ := seeded(t)
+	url, path := seeded(t)
+	bigToken := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(bigToken, []byte(strings.Repeat("t", 5000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keep := make([]string, topo.MaxAttachments+1)
+	for i := range keep {
+		keep[i] = fmt.Sprintf(`{"containerID": "c%d", "ifname": "eth0"}`, i)
+	}
+	before := dump(t, path)
 	for _, tc := range []struct {
 		name, conf string
 		code       uint
@@ -219,6 +232,16 @@ func TestCNIErrors(t *testing.T) {
 		{"static ip outside TOR", netConf("1.0.0", url, `"node": "node-01"`, `"args": {"cni": {"ips": ["10.244.8.9"]}}`), 7,
 			"10.244.8.9 is not in a [default] subnet of TOR tor-1"},
 		{"unsupported version", netConf("0.2.0", url, `"node": "node-01"`), 1, "incompatible CNI versions"},
+		// The ipam section is netipam's: no key twice, none in another case.
+		{"ipam key twice", netConf("1.0.0", url, `"node": "node-01", "node": "node-02"`), 7, `key "node" is given twice in ipam`},
+		{"ipam key case variant", netConf("1.0.0", url, `"Node": "node-01"`), 7, `ipam: key "Node" at the top level: write it "node"`},
+		{"ipam route key case variant", netConf("1.0.0", url, `"node": "node-01", "routes": [{"Dst": "0.0.0.0/0"}]`), 7, `key "Dst" in routes[0]: write it "dst"`},
+		{"ipam section twice", netConf("1.0.0", url, `"node": "node-01"`, `"ipam": {"type": "netipam"}`), 7, `key "ipam" is given twice`},
+		{"name case variant", netConf("1.0.0", url, `"node": "node-01"`, `"Name": "other"`), 7, `write it "name"`},
+		{"too many valid attachments", netConf("1.0.0", url, `"node": "node-01"`, `"cni.dev/valid-attachments": [`+strings.Join(keep, ",")+`]`), 7,
+			"cni.dev/valid-attachments: 10001 entries, at most 10000"},
+		{"token file over 4 KiB", netConf("1.0.0", url, `"node": "node-01", "server": "unix:///nonexistent/netipam.sock", "token_file": "`+bigToken+`"`), 7,
+			"ipam.token_file: token file " + bigToken + " is over 4096 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := cniFail(t, cniCall{command: "ADD", container: "err", conf: tc.conf})
@@ -227,6 +250,12 @@ func TestCNIErrors(t *testing.T) {
 			}
 		})
 	}
+	if after := dump(t, path); after != before {
+		t.Errorf("failed calls changed the store")
+	}
+	// Other plugins' keys are theirs: netipam does not judge them.
+	cniOK(t, cniCall{command: "ADD", container: "foreign", conf: netConf("1.0.0", url, `"node": "node-01"`,
+		`"bandwidth": {"rate": 1, "rate": 2}`, `"runtimeConfig": {"portMappings": [], "portMappings": [], "ips": []}`)})
 }
 
 // TestCNIExhausted: a full TOR answers 999 with the TOR and the count.

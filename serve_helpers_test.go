@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -54,9 +55,20 @@ func startServe(t testing.TB, storeURL string, extra ...string) *served {
 // startServeAt is startServe on a given socket path.
 func startServeAt(t testing.TB, sock, storeURL string, extra ...string) *served {
 	t.Helper()
+	return startServeFiles(t, sock, storeURL, 0, extra...)
+}
+
+// startServeFiles is startServeAt in a process that may open at most
+// files descriptors (soft and hard limit; 0: the test's own limits).
+func startServeFiles(t testing.TB, sock, storeURL string, files int, extra ...string) *served {
+	t.Helper()
 	s := &served{sock: sock, stderr: &syncBuffer{}, done: make(chan struct{})}
 	args := append([]string{"serve", "--listen", "unix://" + sock}, extra...)
 	s.cmd = exec.Command(binary, args...)
+	if files > 0 {
+		// The shell sets both limits, then becomes netipam (same pid).
+		s.cmd = exec.Command("/bin/sh", append([]string{"-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, files), binary}, args...)...)
+	}
 	s.cmd.Env = append(os.Environ(), "NETIPAM_STORE="+storeURL)
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {

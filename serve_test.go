@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd"
 	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -24,6 +26,13 @@ import (
 // raw sends one request over a unix socket or to a TCP address and returns
 // the status and the error body's kind.
 func raw(t *testing.T, network, addr, method, path, body string, header http.Header) (int, string) {
+	t.Helper()
+	status, e := rawError(t, network, addr, method, path, body, header)
+	return status, e.Kind
+}
+
+// rawError is raw, giving the whole error body.
+func rawError(t *testing.T, network, addr, method, path, body string, header http.Header) (int, api.Error) {
 	t.Helper()
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -42,9 +51,9 @@ func raw(t *testing.T, network, addr, method, path, body string, header http.Hea
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	var e struct{ Kind, Error string }
+	var e api.Error
 	json.Unmarshal(b, &e)
-	return resp.StatusCode, e.Kind
+	return resp.StatusCode, e
 }
 
 func TestServeAPI(t *testing.T) {
@@ -153,6 +162,60 @@ func TestServeBadRequests(t *testing.T) {
 		status, kind := raw(t, "unix", s.sock, tc.method, tc.path, tc.body, nil)
 		if status != http.StatusBadRequest || kind != "invalid" {
 			t.Errorf("%s: status %d kind %q, want 400 invalid", tc.name, status, kind)
+		}
+	}
+	// Every input is bounded as the CLI's is (the same validation), and
+	// the answer names the field.
+	addrs := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `"10.%d.%d.%d"`, 100+i>>16, i>>8&0xff, i&0xff)
+		}
+		return b.String()
+	}
+	owners := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"network":"n","container":"c%d","ifname":"eth0"}`, i)
+		}
+		return b.String()
+	}
+	for _, tc := range []struct{ name, method, path, body, field string }{
+		{"count too large", "POST", "/v1/allocate", `{"node":"node-01","count":200000}`, "count 200000"},
+		{"count negative", "POST", "/v1/allocate", `{"node":"node-01","count":-5}`, "count -5"},
+		{"count times purposes", "POST", "/v1/allocate", `{"node":"node-01","count":40000,"purposes":["default","storage"]}`, "count 40000"},
+		{"purpose twice", "POST", "/v1/allocate", `{"node":"node-01","purposes":["default","default"]}`, `purpose "default" is given twice`},
+		{"bad purpose", "POST", "/v1/allocate", `{"node":"node-01","purposes":["Default!"]}`, "purpose"},
+		{"bad family", "POST", "/v1/allocate", `{"node":"node-01","family":5}`, "family 5"},
+		{"no node", "POST", "/v1/allocate", `{"purposes":["default"]}`, "node"},
+		{"ip twice", "POST", "/v1/allocate", `{"node":"node-01","ips":["10.244.0.9","10.244.0.9"]}`, "ip 10.244.0.9 is given twice"},
+		{"too many ips", "POST", "/v1/allocate", `{"node":"node-01","ips":[` + addrs(10001) + `]}`, "ips: 10001 entries, at most 10000"},
+		{"duplicate key", "POST", "/v1/allocate", `{"node":"node-01","node":"node-02"}`, `key "node" is given twice`},
+		{"case variant key", "POST", "/v1/allocate", `{"Node":"node-01"}`, `key "Node" at the top level: write it "node"`},
+		{"release duplicate key", "POST", "/v1/release", `{"node":"node-01","node":"node-02"}`, `key "node" is given twice`},
+		{"release case variant", "POST", "/v1/release", `{"Addresses":["10.244.0.50"]}`, `write it "addresses"`},
+		{"release too many addresses", "POST", "/v1/release", `{"addresses":[` + addrs(10001) + `]}`, "addresses: 10001 entries, at most 10000"},
+		{"release too many not_owners", "POST", "/v1/release", `{"node":"node-01","network":"n","not_owners":[` + owners(10001) + `]}`, "not_owners: 10001 entries"},
+		{"gc duplicate key", "POST", "/v1/gc", `{"node":"node-01","node":"node-02","allow_empty":true}`, `key "node" is given twice`},
+		{"adopt case variant", "POST", "/v1/adopt", `{"node":"node-01","network":"n","Leases":[]}`, `write it "leases"`},
+		{"forecast threshold NaN", "GET", "/v1/report/forecast?threshold=NaN", ``, "threshold NaN"},
+		{"forecast threshold Inf", "GET", "/v1/report/forecast?threshold=Inf", ``, "threshold +Inf"},
+		{"forecast threshold above 1", "GET", "/v1/report/forecast?threshold=2", ``, "threshold 2"},
+		{"forecast threshold negative", "GET", "/v1/report/forecast?threshold=-0.5", ``, "threshold -0.5"},
+		{"forecast window", "GET", "/v1/report/forecast?window=-1d", ``, "window"},
+		{"leaks node control character", "GET", "/v1/report/leaks?node=a%07b", ``, "node"},
+		{"subnets tor over-long", "GET", "/v1/subnets?tor=" + strings.Repeat("t", 300), ``, "tor is 300 characters"},
+		{"node tor over-long", "GET", "/v1/nodes/" + strings.Repeat("n", 300) + "/tor", ``, "node is 300 characters"},
+	} {
+		status, e := rawError(t, "unix", s.sock, tc.method, tc.path, tc.body, nil)
+		if status != http.StatusBadRequest || e.Kind != "invalid" || !strings.Contains(e.Error, tc.field) {
+			t.Errorf("%s: status %d kind %q %q, want 400 invalid naming %q", tc.name, status, e.Kind, e.Error, tc.field)
 		}
 	}
 	if after := dump(t, path); after != before {

@@ -69,10 +69,17 @@ func (r Request) attachment() topo.Attachment {
 	return topo.Attachment{Network: r.Network, Container: r.Container, IfName: r.IfName}
 }
 
-// Validate checks what a request would store beside its addresses: the
-// attachment's parts by the CNI spec's rules, lengths, no control
-// characters.
+// Validate checks a request, the one check every path makes (the CLI,
+// the HTTP API, the CNI plugin, and Allocate itself): the node, the
+// purposes (valid, distinct, at most topo.MaxPurposes), the family, the
+// count (0 means 1; at most topo.MaxCount per purpose and family and in
+// all), the addresses (valid, distinct, at most topo.MaxAddresses), and
+// what it would store beside its addresses: the attachment's parts by the
+// CNI spec's rules, lengths, no control characters.
 func (r Request) Validate() error {
+	if err := r.validateShape(); err != nil {
+		return err
+	}
 	if r.Container == "" {
 		if r.Network != "" || r.IfName != "" {
 			return topo.Errorf(topo.ErrInvalid, "a network or interface name goes with a container ID")

@@ -6,10 +6,9 @@ package cmd
 import (
 	"context"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/store"
 )
 
@@ -90,11 +89,10 @@ func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, err
 	if a.serverURL != "" {
 		token := ""
 		if a.tokenFile != "" {
-			b, err := os.ReadFile(a.tokenFile)
-			if err != nil {
+			var err error
+			if token, err = api.ReadTokenFile(a.tokenFile); err != nil {
 				return nil, usagef("--token-file: %w", err)
 			}
-			token = strings.TrimSpace(string(b))
 		}
 		c, err := server.NewClientWith(a.serverURL, token, server.ClientOptions{CAFile: a.serverCA})
 		if err != nil {

@@ -76,6 +76,9 @@ func (o releaseOptions) filter() (store.AllocationFilter, error) {
 		return store.AllocationFilter{}, usagef("--ifname and --network go with --container")
 	}
 	var f store.AllocationFilter
+	if err := topo.CheckListLen("--ip", len(o.ips), topo.MaxAddresses); err != nil {
+		return f, usagef("release: %w", err)
+	}
 	for _, s := range o.ips {
 		ip, err := netip.ParseAddr(s)
 		if err != nil {
@@ -98,6 +101,9 @@ func (o releaseOptions) filter() (store.AllocationFilter, error) {
 	}
 	if o.node != "" {
 		f.Node = &o.node
+	}
+	if err := f.Validate(); err != nil {
+		return f, usagef("release: %w", err)
 	}
 	return f, nil
 }

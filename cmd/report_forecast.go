@@ -30,8 +30,8 @@ century), "now" for what is already past.`,
 			if _, err := server.ParseWindow(window); err != nil {
 				return usagef("--window: %w", err)
 			}
-			if threshold < 0 || threshold > 1 {
-				return usagef("--threshold %g: give a ratio above 0 and at most 1 (e.g. 0.8)", threshold)
+			if err := (server.ForecastRequest{Window: window, Threshold: threshold}).Validate(); err != nil {
+				return usagef("--threshold: %w", err)
 			}
 			r, err := a.reporter(c.Context())
 			if err != nil {

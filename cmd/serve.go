@@ -3,12 +3,11 @@ package cmd
 import (
 	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/cmd/server/api"
 )
 
 // serveOptions are `netipam serve`'s flags.
@@ -35,13 +34,16 @@ creates a store: run netipam init or topo import first.`,
 			if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 				return usagef("--log-level %q: use debug, info, warn or error", o.logLevel)
 			}
+			if o.MaxConns < 1 || o.MaxConns > server.MaxMaxConns {
+				return usagef("--max-conns %d: give 1 to %d connections per TCP listener", o.MaxConns, server.MaxMaxConns)
+			}
 			o.Log = slog.New(slog.NewTextHandler(a.io.Err, &slog.HandlerOptions{Level: level}))
 			if o.tokenFile != "" {
-				b, err := os.ReadFile(o.tokenFile)
-				if err != nil {
+				var err error
+				if o.Token, err = api.ReadTokenFile(o.tokenFile); err != nil {
 					return usagef("--token-file: %w", err)
 				}
-				if o.Token = strings.TrimSpace(string(b)); o.Token == "" {
+				if o.Token == "" {
 					return usagef("--token-file %s is empty: write a long random token in it", o.tokenFile)
 				}
 			}
@@ -68,6 +70,7 @@ creates a store: run netipam init or topo import first.`,
 	f.StringVar(&o.TLSKey, "tls-key", "", "PEM private key for TCP listeners (with --tls-cert)")
 	f.StringVar(&o.SocketGroup, "socket-group", "", "group (name or id) owning the unix sockets")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "host:port of a separate listener serving only /metrics")
+	f.IntVar(&o.MaxConns, "max-conns", server.DefaultMaxConns, "open connections each TCP listener accepts (more wait); unix sockets are not capped")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug (one line per request), info, warn or error")
 	return c
 }

@@ -110,6 +110,9 @@ func scanAllocation(scan func(...any) error) (topo.Allocation, error) {
 
 // Allocations lists allocations in address order.
 func (s *Store) Allocations(ctx context.Context, f AllocationFilter) ([]topo.Allocation, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
 	w, args := f.where()
 	var out []topo.Allocation
 	err := s.each(ctx, Q(`SELECT `+allocationCols+` FROM allocations WHERE `+w+` ORDER BY addr_key`, args...),
@@ -332,6 +335,9 @@ func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([
 // releaseStmts gives the batch of one release (copy to the ledger, marked
 // with a token of its own, then delete) and the token.
 func (s *Store) releaseStmts(f AllocationFilter, kind string) ([]Stmt, string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
 	w, args := f.where()
 	token, err := releaseToken()
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 
 	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/strictjson"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -106,6 +107,11 @@ func parseConfig(stdin []byte, hostname func() (string, error)) (*config, error)
 
 func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 	var n netConf
+	// Other plugins' keys are theirs; netipam's keys, given twice or in
+	// another case, would make it read what the runtime did not mean.
+	if err := strictjson.Check(stdin, &n, strictjson.Options{AllowUnknown: true}); err != nil {
+		return nil, fmt.Errorf("read network config: %w", err)
+	}
 	if err := json.Unmarshal(stdin, &n); err != nil {
 		return nil, fmt.Errorf("read network config: %w", err)
 	}
@@ -114,6 +120,9 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 		return nil, errors.New(`network config has no "ipam" section: add {"type": "netipam"}`)
 	}
 	var s ipamSection
+	if err := strictjson.Check(raw, &s, strictjson.Options{AllowUnknown: true}); err != nil { // unknown keys: below
+		return nil, fmt.Errorf("ipam: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
@@ -166,6 +175,9 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 		}
 		c.Routes = append(c.Routes, rt)
 	}
+	if err := topo.CheckListLen("runtimeConfig.ips and args.cni.ips", len(n.RuntimeConfig.IPs)+len(n.Args.CNI.IPs), topo.MaxAddresses); err != nil {
+		return nil, err
+	}
 	for _, src := range []struct {
 		field string
 		ips   []string
@@ -179,6 +191,9 @@ func parse(stdin []byte, hostname func() (string, error)) (*config, error) {
 				c.IPs = append(c.IPs, ip)
 			}
 		}
+	}
+	if err := topo.CheckListLen("cni.dev/valid-attachments", len(n.ValidAttachments), topo.MaxAttachments); err != nil {
+		return nil, err
 	}
 	c.Keep = make([]topo.Attachment, 0, len(n.ValidAttachments))
 	for _, a := range n.ValidAttachments {

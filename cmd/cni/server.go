@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server/api"
@@ -33,11 +32,10 @@ func (p *plugin) service(c *config) (Service, func(), error) {
 	}
 	token := ""
 	if c.TokenFile != "" {
-		b, err := os.ReadFile(c.TokenFile)
-		if err != nil {
+		var err error
+		if token, err = api.ReadTokenFile(c.TokenFile); err != nil {
 			return nil, nil, configError{fmt.Errorf("ipam.token_file: %w", err)}
 		}
-		token = strings.TrimSpace(string(b))
 	}
 	cl, err := api.NewClientWith(c.Server, token, api.ClientOptions{CAFile: c.ServerCA})
 	if err != nil {

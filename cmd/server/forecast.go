@@ -62,6 +62,21 @@ func seconds(d *time.Duration) *int64 {
 	return &s
 }
 
+// Validate checks a forecast request, the one check the CLI, the HTTP API
+// and RunForecast make: a window ParseWindow reads (or none), and a
+// threshold of 0 (the topology's) or a finite ratio above 0 and at most 1.
+func (r ForecastRequest) Validate() error {
+	if r.Window != "" {
+		if _, err := ParseWindow(r.Window); err != nil {
+			return err
+		}
+	}
+	if r.Threshold != 0 && !(r.Threshold > 0 && r.Threshold <= 1) { // NaN fails both
+		return topo.Errorf(topo.ErrInvalid, "threshold %g: give a ratio above 0 and at most 1 (e.g. 0.8)", r.Threshold)
+	}
+	return nil
+}
+
 // ParseWindow reads a forecast window: whole or fractional days ("7d",
 // "1.5d") or a Go duration ("36h"), above zero and at most ten years.
 func ParseWindow(s string) (time.Duration, error) {
@@ -89,6 +104,9 @@ func ParseWindow(s string) (time.Duration, error) {
 // the pods' prefixes and one indexed window of the ledger, through
 // alloc.Forecast.
 func RunForecast(ctx context.Context, st *store.Store, req ForecastRequest) (ForecastReport, error) {
+	if err := req.Validate(); err != nil {
+		return ForecastReport{}, err
+	}
 	if req.Window == "" {
 		req.Window = DefaultWindow
 	}
@@ -103,7 +121,7 @@ func RunForecast(ctx context.Context, st *store.Store, req ForecastRequest) (For
 	if err != nil {
 		return ForecastReport{}, err
 	}
-	if req.Threshold <= 0 || req.Threshold > 1 {
+	if !(req.Threshold > 0 && req.Threshold <= 1) {
 		return ForecastReport{}, topo.Errorf(topo.ErrInvalid, "threshold %g: give a ratio above 0 and at most 1 (e.g. 0.8)", req.Threshold)
 	}
 	now := st.Now()

@@ -32,7 +32,13 @@ func RunGC(ctx context.Context, st *store.Store, req GCRequest) (GCReport, []top
 	if err != nil {
 		return GCReport{}, nil, err
 	}
+	if err := topo.CheckListLen("gc: live", len(req.Live), topo.MaxAttachments); err != nil {
+		return GCReport{}, nil, err
+	}
 	if req.FromReport != nil {
+		if err := topo.CheckListLen("gc: from_report.entries", len(req.FromReport.Entries), topo.MaxAddresses); err != nil {
+			return GCReport{}, nil, err
+		}
 		return gcFromReport(ctx, st, req, grace)
 	}
 	if req.Node == "" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/strictjson"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -65,6 +66,10 @@ func bearer(token string, next http.Handler) http.Handler {
 		got, ok := bearerToken(r.Header.Get("Authorization"))
 		sum := sha256.Sum256([]byte(got))
 		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			// A client without the token keeps no connection: net/http
+			// closes it after this answer, so idle unauthenticated
+			// clients cannot hold the listener's connections.
+			w.Header().Set("Connection", "close")
 			writeError(w, topo.Errorf(ErrUnauthorized, "%s %s needs a valid bearer token (Authorization: Bearer TOKEN): pass the server's token (--token-file)",
 				r.Method, r.URL.Path))
 			return
@@ -132,20 +137,20 @@ func writeError(w http.ResponseWriter, err error) {
 	_ = json.NewEncoder(w).Encode(errorJSON{Kind: name, Error: err.Error()})
 }
 
-// decode reads one JSON value from a size-limited body; unknown fields,
-// wrong types, trailing data and an over-long body are invalid requests.
+// decode reads one JSON value from a size-limited body (strictjson):
+// unknown, repeated or case-variant keys, wrong types, trailing data and
+// an over-long body are invalid requests.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return topo.Errorf(topo.ErrInvalid, "%s: body over %d bytes", r.URL.Path, maxBody)
 		}
-		return topo.Errorf(topo.ErrInvalid, "%s: bad JSON body: %v", r.URL.Path, err)
+		return topo.Errorf(topo.ErrInvalid, "%s: read the body: %w", r.URL.Path, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return topo.Errorf(topo.ErrInvalid, "%s: one JSON object per request, found more after it", r.URL.Path)
+	if err := strictjson.Decode(data, v, strictjson.Options{}); err != nil {
+		return topo.Errorf(topo.ErrInvalid, "%s: bad JSON body: %w", r.URL.Path, err)
 	}
 	return nil
 }
@@ -158,10 +163,6 @@ func (a *API) allocate(w http.ResponseWriter, r *http.Request) {
 	}
 	req := b.Request()
 	if err := req.Validate(); err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := topo.ValidateLabel("node", req.Node); err != nil {
 		writeError(w, err)
 		return
 	}
@@ -190,7 +191,12 @@ func (a *API) release(w http.ResponseWriter, r *http.Request) {
 		writeError(w, topo.Errorf(topo.ErrInvalid, "release: say what to release: addresses, a node or an attachment (network, container, ifname)"))
 		return
 	}
-	as, err := a.Svc.Release(r.Context(), StoreFilter(b.Filter), b.Kind)
+	f := StoreFilter(b.Filter)
+	if err := f.Validate(); err != nil {
+		writeError(w, topo.Errorf(topo.ErrInvalid, "release: %w", err))
+		return
+	}
+	as, err := a.Svc.Release(r.Context(), f, b.Kind)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -224,7 +230,11 @@ func allocationFilter(r *http.Request) (store.AllocationFilter, error) {
 		}
 		j.Subnet = &p
 	}
-	return StoreFilter(j), nil
+	f := StoreFilter(j)
+	if err := f.Validate(); err != nil {
+		return store.AllocationFilter{}, err
+	}
+	return f, nil
 }
 
 func (a *API) allocations(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +253,12 @@ func (a *API) allocations(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	for _, k := range []string{"tor", "for_tor", "purpose"} {
+		if err := topo.ValidateLabel(k, q.Get(k)); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	var f store.SubnetFilter
 	if q.Has("tor") {
 		v := q.Get("tor")
@@ -273,6 +289,10 @@ func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) nodeTOR(w http.ResponseWriter, r *http.Request) {
+	if err := topo.ValidateLabel("node", r.PathValue("id")); err != nil {
+		writeError(w, err)
+		return
+	}
 	tor, err := a.Svc.NodeTOR(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeError(w, err)

@@ -108,7 +108,12 @@ func (a *API) reportNodes(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) reportLeaks(w http.ResponseWriter, r *http.Request) {
 	if rep, ok := a.reporter(w, r); ok {
-		answer(w, func() (any, error) { return rep.GCCandidates(r.Context(), r.URL.Query().Get("node")) })
+		node := r.URL.Query().Get("node")
+		if err := topo.ValidateLabel("node", node); err != nil {
+			writeError(w, err)
+			return
+		}
+		answer(w, func() (any, error) { return rep.GCCandidates(r.Context(), node) })
 	}
 }
 
@@ -126,6 +131,10 @@ func (a *API) reportForecast(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		req.Threshold = f
+	}
+	if err := req.Validate(); err != nil {
+		writeError(w, err)
+		return
 	}
 	answer(w, func() (any, error) { return rep.Forecast(r.Context(), req) })
 }

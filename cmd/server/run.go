@@ -9,11 +9,16 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/netipam/netipam/cmd/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
-// Connection time limits of every server.
+// Connection time limits of every server. A client that has not
+// authenticated has readHeaderTimeout to send its first request, and its
+// connection is closed after the 401 (bearer): only a client with the
+// token keeps an idle connection for idleTimeout.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 30 * time.Second
@@ -31,11 +36,23 @@ type Options struct {
 	Token string
 	// MetricsAddr, when set, is a separate listener serving only /metrics.
 	MetricsAddr string
+	// MaxConns caps the open connections of each TCP listener (the
+	// metrics listener too); 0 means DefaultMaxConns. Unix sockets are not
+	// capped: a flood on TCP leaves them working.
+	MaxConns int
 	// Metrics serves /metrics. MERGE SEAM: NewMetrics(...).Handler(); nil
 	// answers 503 until the metrics are wired in.
 	Metrics http.Handler
 	Log     *slog.Logger
 }
+
+// DefaultMaxConns is --max-conns: far below the usual 1024 open files of
+// a process, so that TCP clients cannot use up the descriptors the store
+// and the unix sockets need.
+const DefaultMaxConns = 256
+
+// MaxMaxConns bounds --max-conns.
+const MaxMaxConns = 1 << 20
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
@@ -53,6 +70,12 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return topo.Errorf(topo.ErrInvalid, "serve: --tls-cert and --tls-key go together")
 	}
+	if o.MaxConns == 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.MaxConns < 0 || o.MaxConns > MaxMaxConns {
+		return topo.Errorf(topo.ErrInvalid, "serve: --max-conns %d: give 1 to %d connections per TCP listener", o.MaxConns, MaxMaxConns)
+	}
 	var ls []*listener
 	closeAll := func() {
 		for _, l := range ls {
@@ -64,6 +87,9 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 		if err != nil {
 			closeAll()
 			return err
+		}
+		if l.isTCP {
+			l.Listener = netutil.LimitListener(l.Listener, o.MaxConns)
 		}
 		ls = append(ls, l)
 		if l.isTCP && o.Token == "" {
@@ -78,6 +104,7 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 			closeAll()
 			return fmt.Errorf("--metrics-addr %s: %w", o.MetricsAddr, err)
 		}
+		ml = netutil.LimitListener(ml, o.MaxConns)
 	}
 	api := &API{Svc: d, Ready: d.Ready, Healthy: d.Healthy, Log: o.Log}
 	var servers []*http.Server
