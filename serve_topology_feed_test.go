@@ -162,3 +162,29 @@ func TestServeFollowsNodeMove(t *testing.T) {
 		}
 	}
 }
+
+// TestServeFollowsSubnetReadded: a subnet the server has a pool of is
+// removed by one import and added back by another with an exclude; the
+// server's next allocations avoid the excluded range.
+func TestServeFollowsSubnetReadded(t *testing.T) {
+	t.Parallel()
+	url := rackStore(t, `{cidr: "10.70.0.0/24", purpose: "default", gateway: "10.70.0.1"}`)
+	s := startServe(t, url)
+	a := serverAlloc(t, url, s, "--node", "n1")
+	mustRun(t, url, "--server", "unix://"+s.sock, "release", "--ip", a.String())
+	prune := func(subnet string) {
+		file := filepath.Join(t.TempDir(), "topology.yaml")
+		if err := os.WriteFile(file, []byte(rackTopology(subnet)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustRun(t, url, "topo", "import", "--prune", file)
+	}
+	prune(`{cidr: "10.70.2.0/24", purpose: "default", gateway: "10.70.2.1"}`)
+	prune(`{cidr: "10.70.0.0/24", purpose: "default", gateway: "10.70.0.1", exclude: ["10.70.0.2-10.70.0.250"]}`)
+	for i := range 3 {
+		got := serverAlloc(t, url, s, "--node", "n1")
+		if !netip.MustParsePrefix("10.70.0.0/24").Contains(got) || got.As4()[3] <= 250 {
+			t.Fatalf("allocation %d after the subnet came back with an exclude: %s, want 10.70.0.251-254", i+1, got)
+		}
+	}
+}
