@@ -120,6 +120,7 @@ func Run(ctx context.Context, d *Daemon, open Opener, o Options) error {
 	}
 	if ml != nil {
 		metrics = newLateHandler(st, "")
+		metrics.waiting = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, st.notReady()) })
 		serve(newHTTPServer(metrics, o.Log), ml, "metrics "+o.MetricsAddr)
 	}
 	if d != nil {
