@@ -123,6 +123,9 @@ type Allocator struct {
 	feedMu  sync.Mutex
 	feed    Feed
 	feedPos int64
+	// resyncDue: a topology change was read from the feed but its pools
+	// not yet compared (resync failed); the next catch-up does it.
+	resyncDue bool
 }
 
 // topologyTTL bounds how long the allocator trusts a node's TOR and a
@@ -205,6 +208,15 @@ func (a *Allocator) forgetTopology(node, tor string) {
 	delete(a.subnets, tor)
 }
 
+// forgetAllTopology drops every node's TOR and every TOR's subnets the
+// allocator remembers: the feed showed a topology change.
+func (a *Allocator) forgetAllTopology() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	clear(a.tors)
+	clear(a.subnets)
+}
+
 // group is one (purpose, family) of a request with the TOR's subnets for it.
 type group struct {
 	purpose topo.Purpose
@@ -223,7 +235,7 @@ type group struct {
 // returned as it is: retrying it is the caller's decision.
 func (a *Allocator) Allocate(ctx context.Context, req Request) ([]topo.Allocation, error) {
 	out, fromCache, err := a.allocate(ctx, req, true)
-	if err != nil && fromCache && (errors.Is(err, errStaleTopology) || !errors.Is(err, topo.ErrUnavailable)) {
+	if err != nil && (errors.Is(err, errStaleTopology) || fromCache && !errors.Is(err, topo.ErrUnavailable)) {
 		out, _, err = a.allocate(ctx, req, false)
 	}
 	if errors.Is(err, errStaleTopology) {
@@ -289,8 +301,22 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 		return nil, err
 	}
 	rebuilt := a.oneShot // a one-shot allocator's pools are read afresh already
+	caughtUp := false
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		picks, err := a.pickKnown(ctx, req, tor, groups, use)
+		if err != nil && !caughtUp && isPoolRefusal(err) && a.following() {
+			// The pool refuses a static address or finds the TOR full:
+			// what another process released, or a topology change, may
+			// still be in the feed. Catch up once before saying so.
+			caughtUp = true
+			if err := a.CatchUp(ctx); err != nil {
+				return nil, err
+			}
+			if err := a.load(ctx, groups, false); err != nil { // pools the catch-up found stale
+				return nil, err
+			}
+			picks, err = a.pickKnown(ctx, req, tor, groups, use)
+		}
 		if err != nil && !rebuilt && errors.Is(err, topo.ErrExhausted) {
 			// Full pools of a long-lived allocator: what others released
 			// may not have reached them yet. Read them afresh, once.
@@ -320,8 +346,11 @@ func (a *Allocator) allocateOn(ctx context.Context, req Request, tor string, sub
 				return append(have, h...), nil
 			}
 		}
-		if fromCache && attempt == 0 {
-			// Is the remembered topology still the ledger's?
+		if attempt == 0 {
+			// Is the topology the request was planned on still the
+			// ledger's? An import may have changed it since (a new
+			// exclude or gateway makes the database refuse candidates
+			// the pool still offers).
 			t2, s2, _, err := a.topology(ctx, req.Node, false)
 			if err != nil {
 				return nil, err
@@ -382,7 +411,7 @@ func (a *Allocator) pick(req Request, tor string, groups []group, use []topo.Sub
 				return fail(topo.Errorf(topo.ErrInvalid, "allocate %s: its subnet %s is unusable (see `netipam check`)", ip, g.subnets[i].CIDR))
 			}
 			if err := pools[i].Take(ip); err != nil {
-				return fail(fmt.Errorf("allocate %s in %s: %w", ip, g.subnets[i].CIDR, takeErr(err)))
+				return fail(poolRefusal{fmt.Errorf("allocate %s in %s: %w", ip, g.subnets[i].CIDR, takeErr(err))})
 			}
 			picks = append(picks, a.allocation(req, tor, g, g.subnets[i], ip))
 		}
@@ -392,7 +421,7 @@ func (a *Allocator) pick(req Request, tor string, groups []group, use []topo.Sub
 		for n := 0; n < req.Count; n++ {
 			p := a.homePool(req.homeKey(g), g, pools, use)
 			if p == nil {
-				return fail(exhausted(tor, g, pools))
+				return fail(poolRefusal{exhausted(tor, g, pools)})
 			}
 			ip, err := p.Next()
 			if err != nil {
@@ -435,11 +464,13 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 	a.mu.Lock()
 	for _, g := range groups {
 		for _, s := range g.subnets {
-			if a.pools[s.CIDR] != nil && !refresh {
+			have := a.pools[s.CIDR]
+			stale := have != nil && !definedBy(have, s) // the topology changed its gateway or excludes
+			if have != nil && !stale && !refresh {
 				continue
 			}
 			need = append(need, s.CIDR)
-			if a.pools[s.CIDR] == nil {
+			if have == nil || stale {
 				p, err := NewPool(s.CIDR, s.Gateway, s.Exclude)
 				if err != nil {
 					continue // unusable: no pool, never allocated from (see Capacity)
@@ -486,14 +517,16 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 	defer a.mu.Unlock()
 	for _, pfx := range need {
 		p := a.pools[pfx]
-		if p == nil {
-			if p = fresh[pfx]; p == nil {
-				continue
-			}
+		if f := fresh[pfx]; f != nil && (p == nil || !f.Defines(p.gateway, p.exclude)) {
+			// Missing, or built for another definition of the subnet
+			// (unless another caller replaced it meanwhile).
 			if c, ok := cursors[pfx]; ok {
-				p.SetCursor(c)
+				f.SetCursor(c)
 			}
-			a.pools[pfx] = p
+			p, a.pools[pfx] = f, f
+		}
+		if p == nil {
+			continue
 		}
 		for _, ip := range held[pfx] {
 			p.Mark(ip)
@@ -513,4 +546,16 @@ func sameSubnets(x, y []topo.Subnet) bool {
 	return slices.EqualFunc(x, y, func(a, b topo.Subnet) bool {
 		return a.CIDR == b.CIDR && a.Purpose == b.Purpose && a.Gateway == b.Gateway && slices.Equal(a.Exclude, b.Exclude)
 	})
+}
+
+// poolRefusal marks an error that comes from the pools (a static address
+// held or reserved, no free address), not from the ledger.
+type poolRefusal struct{ err error }
+
+func (e poolRefusal) Error() string { return e.err.Error() }
+func (e poolRefusal) Unwrap() error { return e.err }
+
+func isPoolRefusal(err error) bool {
+	var r poolRefusal
+	return errors.As(err, &r)
 }

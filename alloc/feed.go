@@ -27,6 +27,30 @@ type Feed interface {
 	// allocate, release or gc come with an invalid subnet and address.
 	AllocationChanges(ctx context.Context, afterID int64, limit int,
 		fn func(kind string, subnet netip.Prefix, addr netip.Addr)) (int64, error)
+	// SubnetDefinitions lists every subnet with its gateway and excludes.
+	SubnetDefinitions(ctx context.Context) ([]topo.Subnet, error)
+}
+
+// Topology changes reach the pools through the same feed: every change of
+// nodes, subnets, gateways or excludes is written with a ledger event
+// (node, subnet, expand, import) in its own batch. On such an event the
+// allocator forgets the topology it remembers (topologyTTL) and, unless
+// only nodes changed, compares every pool with its subnet's definition,
+// rebuilding from the ledger those whose gateway or excludes changed
+// (resync). A pool of a removed subnet is kept: nothing plans on it once
+// the topology is read again, and if the subnet comes back with another
+// definition, load rebuilds it.
+
+// topologyEvent reports whether an event kind changes the topology, and
+// whether it may change subnets (not only nodes).
+func topologyEvent(kind string) (topology, subnets bool) {
+	switch kind {
+	case "allocate", "release", "gc":
+		return false, false
+	case "node":
+		return true, false
+	}
+	return true, true // import, subnet, expand, and any kind added later
 }
 
 // feedPage bounds the events one read of the feed returns.
@@ -130,6 +154,12 @@ func (a *Allocator) CatchUp(ctx context.Context) error {
 		ip   netip.Addr
 	}
 	var page []change
+	var topology bool
+	defer func() {
+		if topology {
+			a.forgetAllTopology()
+		}
+	}()
 	for range feedPages {
 		page = page[:0]
 		last, err := a.feed.AllocationChanges(ctx, a.feedPos, feedPage, func(kind string, pfx netip.Prefix, ip netip.Addr) {
@@ -149,15 +179,56 @@ func (a *Allocator) CatchUp(ctx context.Context) error {
 			}
 		}
 		a.mu.Unlock()
+		for _, c := range page {
+			t, s := topologyEvent(c.kind)
+			topology, a.resyncDue = topology || t, a.resyncDue || s
+		}
 		a.feedPos = last
 		if err != nil {
 			return fmt.Errorf("follow the ledger: %w", err)
 		}
 		if len(page) < feedPage {
-			return nil
+			break
 		}
 	}
+	if a.resyncDue { // stays due until it succeeds: the events are behind the feed's position
+		if err := a.resync(ctx); err != nil {
+			return err
+		}
+		a.resyncDue = false
+	}
 	return nil
+}
+
+// resync rebuilds, from the ledger, every pool whose subnet's gateway or
+// excludes changed. The caller holds feedMu.
+func (a *Allocator) resync(ctx context.Context) error {
+	defs, err := a.feed.SubnetDefinitions(ctx)
+	if err != nil {
+		return fmt.Errorf("follow the ledger: %w", err)
+	}
+	var stale []topo.Subnet
+	a.mu.Lock()
+	for _, s := range defs {
+		if p := a.pools[s.CIDR]; p != nil && !definedBy(p, s) {
+			stale = append(stale, s)
+		}
+	}
+	a.mu.Unlock()
+	if len(stale) == 0 {
+		return nil
+	}
+	if err := a.LoadAll(ctx, stale); err != nil {
+		return fmt.Errorf("follow the ledger: rebuild %d pool(s) the topology changed: %w", len(stale), err)
+	}
+	return nil
+}
+
+// following reports whether the allocator reads a change feed (Follow).
+func (a *Allocator) following() bool {
+	a.feedMu.Lock()
+	defer a.feedMu.Unlock()
+	return a.feed != nil
 }
 
 // FeedPosition gives the ID of the last event applied from the feed.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"net/netip"
+	"slices"
 )
 
 // DenseLimit is the largest number of addresses a prefix may have for its
@@ -48,6 +49,7 @@ func (e *NotInRangeError) Error() string {
 type Pool struct {
 	prefix  netip.Prefix
 	gateway netip.Addr
+	exclude []netip.Prefix // as given to NewPool (Defines)
 	is4     bool
 	base4   uint32   // IPv4 network address
 	base16  [16]byte // IPv6 network address
@@ -80,7 +82,7 @@ func NewPool(prefix netip.Prefix, gateway netip.Addr, exclude []netip.Prefix) (*
 		return nil, fmt.Errorf("new pool: invalid prefix %s", prefix)
 	}
 	prefix = prefix.Masked()
-	p := &Pool{prefix: prefix, gateway: gateway, is4: prefix.Addr().Is4()}
+	p := &Pool{prefix: prefix, gateway: gateway, exclude: slices.Clone(exclude), is4: prefix.Addr().Is4()}
 	plen := prefix.Bits()
 	var reserved []span
 	if p.is4 {

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/store"
 )
 
 // serveOptions are `netipam serve`'s flags.
@@ -25,9 +28,13 @@ func newServeCmd(a *app) *cobra.Command {
 		Long: `serve keeps every pool in memory and answers allocate, release and queries
 over a JSON HTTP API (/v1/...) on unix sockets (mode 0660) and TCP (bearer
 token required, TLS with --tls-cert/--tls-key). /readyz turns ready once the
-pools are loaded; /healthz says whether the store answers. SIGTERM or
-SIGINT stops accepting, finishes in-flight requests and exits 0. It never
-creates a store: run netipam init or topo import first.`,
+pools are loaded; /healthz says whether the store answers. A store that is
+unavailable at start (an rqlite cluster without a leader) is waited for,
+retrying with backoff: /healthz answers 200, /readyz and every request 503
+until it answers. A SQLite file deleted or replaced while serving makes
+/healthz, /readyz and every request answer 503 naming it, until restarted.
+SIGTERM or SIGINT stops accepting, finishes in-flight requests and exits 0.
+It never creates a store: run netipam init or topo import first.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var level slog.Level
@@ -47,16 +54,25 @@ creates a store: run netipam init or topo import first.`,
 					return usagef("--token-file %s is empty: write a long random token in it", o.tokenFile)
 				}
 			}
-			st, err := a.open(c.Context())
-			if err != nil {
+			open := func(ctx context.Context) (*server.Daemon, error) {
+				st, err := a.open(ctx)
+				if err != nil {
+					return nil, err
+				}
+				o.Log.Info("store open", "url", st.URL())
+				d := server.NewDaemon(st)
+				d.Metrics = server.NewMetrics(server.NewRegistry(), st)
+				d.Log = o.Log
+				return d, nil
+			}
+			// A store that is unavailable (an rqlite cluster without a
+			// leader) is waited for, not ready meanwhile; any other
+			// failure stops here, before listening.
+			d, err := open(c.Context())
+			if err != nil && !errors.Is(err, store.ErrUnavailable) {
 				return err
 			}
-			o.Log.Info("store open", "url", st.URL())
-			d := server.NewDaemon(st)
-			d.Metrics = server.NewMetrics(server.NewRegistry(), st)
-			d.Log = o.Log
-			o.Metrics = d.Metrics.Handler()
-			if err := server.Run(c.Context(), d, o.Options); err != nil {
+			if err := server.Run(c.Context(), d, open, o.Options); err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
 			o.Log.Info("stopped")

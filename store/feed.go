@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // The ledger as a change feed: events are appended with increasing IDs, so
@@ -57,4 +59,20 @@ func (s *Store) AllocationChanges(ctx context.Context, afterID int64, limit int,
 		return last, fmt.Errorf("read the ledger after event %d: %w", last, err)
 	}
 	return last, nil
+}
+
+// SubnetDefinitions lists every stored subnet with its gateway and
+// reservations: what a long-lived allocator compares its pools with when
+// the feed shows a topology change. One read of the subnets table.
+func (s *Store) SubnetDefinitions(ctx context.Context) ([]topo.Subnet, error) {
+	var out []topo.Subnet
+	err := s.each(ctx, Q(`SELECT `+subnetCols+` FROM subnets s`), func(scan func(...any) error) error {
+		sn, err := scanSubnet(scan)
+		out = append(out, sn)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the subnets' definitions: %w", err)
+	}
+	return out, nil
 }

@@ -32,6 +32,8 @@ type sqliteDB struct {
 	// prepared keeps the writer's statements marked Reuse (see prepare).
 	mu       sync.Mutex
 	prepared map[string]*sql.Stmt
+	// ident is the file's identity when opened (identity.go).
+	ident *fileIdentity
 }
 
 // maxPrepared bounds the statements the writer keeps prepared: the hot
@@ -101,6 +103,7 @@ func openSQLite(path string, mode Mode) (*sqliteDB, error) {
 		db.Close()
 		return nil, openError(path, err)
 	}
+	db.ident = newFileIdentity(path) // the file exists once the writer has connected
 	return db, nil
 }
 
@@ -138,6 +141,9 @@ func (db *sqliteDB) Exec(ctx context.Context, stmts ...Stmt) ([]int64, error) {
 	if db.writer == nil {
 		return nil, fmt.Errorf("%w: %s was opened read-only", ErrReadOnly, db.path)
 	}
+	if err := db.ident.lost(); err != nil {
+		return nil, err
+	}
 	var n []int64
 	err := retryBusy(ctx, func() error {
 		var err error
@@ -146,6 +152,12 @@ func (db *sqliteDB) Exec(ctx context.Context, stmts ...Stmt) ([]int64, error) {
 	})
 	if errors.Is(err, ErrNoSpace) {
 		return nil, fmt.Errorf("%s: %w: free space on that device and retry", db.path, err)
+	}
+	if err == nil {
+		// Committed, but to the store's file? Not acknowledged otherwise.
+		if ierr := db.ident.check(); ierr != nil {
+			return nil, ierr
+		}
 	}
 	return n, err
 }

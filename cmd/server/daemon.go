@@ -78,19 +78,52 @@ func (d *Daemon) Load(ctx context.Context) error {
 	d.warnSettings(ctx)
 	d.expansions = newExpansionQueue()
 	go d.expandLoop(ctx)
+	go d.watchStore(ctx)
 	d.ready.Store(true)
 	return nil
 }
+
+// watchStore checks, every followEvery until ctx ends, that the store's
+// file is still the one opened (store.CheckIdentity); once it is not, the
+// daemon answers every request 503 naming the path (Lost), and its writes
+// are refused. It says so once.
+func (d *Daemon) watchStore(ctx context.Context) {
+	t := time.NewTicker(followEvery)
+	defer t.Stop()
+	for {
+		if err := d.st.CheckIdentity(); err != nil {
+			d.Metrics.StoreError()
+			if d.Log != nil {
+				d.Log.Error("store lost: answering 503 until restarted", "error", err)
+			}
+			return // the loss is for good: Lost answers from now on
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Lost says, once the store's file was found deleted or replaced, why
+// nothing more is served (nil while it is in place).
+func (d *Daemon) Lost() error { return d.st.Lost() }
 
 // Close writes what the group committer was handed and stops it; call it
 // once the listeners are shut down.
 func (d *Daemon) Close() error { return d.group.Close() }
 
-// Ready says whether Load has finished.
-func (d *Daemon) Ready() bool { return d.ready.Load() }
+// Ready says whether Load has finished and the store is still the one
+// opened.
+func (d *Daemon) Ready() bool { return d.ready.Load() && d.st.Lost() == nil }
 
-// Healthy says whether the store answers (a cheap query).
+// Healthy says whether the store answers (a cheap query) and is still the
+// file opened.
 func (d *Daemon) Healthy(ctx context.Context) error {
+	if err := d.st.CheckIdentity(); err != nil {
+		return err
+	}
 	if _, err := d.st.SchemaVersion(ctx); err != nil {
 		return fmt.Errorf("ask %s for its schema version: %w", d.st.URL(), err)
 	}

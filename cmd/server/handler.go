@@ -27,7 +27,10 @@ type API struct {
 	// Ready and Healthy answer /readyz and /healthz.
 	Ready   func() bool
 	Healthy func(ctx context.Context) error
-	Log     *slog.Logger
+	// Gate, when set, fails every request with its error while it has one
+	// (gated, start.go).
+	Gate func() error
+	Log  *slog.Logger
 }
 
 // Handler returns the API's routes; token, when not empty, is the bearer
@@ -50,6 +53,9 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux
+	if a.Gate != nil {
+		h = gated(a.Gate, h)
+	}
 	if token != "" {
 		h = bearer(token, h)
 	}

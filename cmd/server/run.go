@@ -60,10 +60,13 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 }
 
-// Run serves d on every listener until ctx is done, then stops accepting,
-// lets in-flight requests finish (bounded) and returns. The store is the
-// caller's to close.
-func Run(ctx context.Context, d *Daemon, o Options) error {
+// Run serves on every listener until ctx is done, then stops accepting,
+// lets in-flight requests finish (bounded) and returns. d is the daemon
+// over the open store, or nil when the store was unavailable: then open
+// is tried again with backoff, the server answering not ready meanwhile
+// (start.go); a store that stays unavailable at start-up load is waited
+// for the same way. The store is the caller's to close.
+func Run(ctx context.Context, d *Daemon, open Opener, o Options) error {
 	if len(o.Listen) == 0 {
 		return topo.Errorf(topo.ErrInvalid, "serve: give at least one --listen unix:///path/to.sock or tcp://host:port")
 	}
@@ -106,9 +109,24 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 		}
 		ml = netutil.LimitListener(ml, o.MaxConns)
 	}
-	api := &API{Svc: d, Ready: d.Ready, Healthy: d.Healthy, Log: o.Log}
+	st := &starter{open: open, log: o.Log}
+	var fronts []*lateHandler
+	var metrics *lateHandler
+	st.install = func(d *Daemon) {
+		api := &API{Svc: d, Ready: d.Ready, Healthy: d.Healthy, Gate: d.Lost, Log: o.Log}
+		for _, f := range fronts {
+			f.set(api.Handler(f.token))
+		}
+		if metrics != nil {
+			h := o.Metrics
+			if h == nil && d.Metrics != nil {
+				h = d.Metrics.Handler()
+			}
+			metrics.set(metricsMux(h))
+		}
+	}
 	var servers []*http.Server
-	errc := make(chan error, len(ls)+1)
+	errc := make(chan error, len(ls)+2) // every server, and the start
 	serve := func(s *http.Server, l net.Listener, name string) {
 		servers = append(servers, s)
 		o.Log.Info("listening", "on", name)
@@ -123,21 +141,27 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 		if l.isTCP {
 			token = o.Token
 		}
-		serve(newHTTPServer(api.Handler(token), o.Log), l, l.url)
+		f := newLateHandler(st, token)
+		fronts = append(fronts, f)
+		serve(newHTTPServer(f, o.Log), l, l.url)
 	}
 	if ml != nil {
-		serve(newHTTPServer(metricsMux(o.Metrics), o.Log), ml, "metrics "+o.MetricsAddr)
+		metrics = newLateHandler(st, "")
+		metrics.waiting = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, st.notReady()) })
+		serve(newHTTPServer(metrics, o.Log), ml, "metrics "+o.MetricsAddr)
 	}
+	if d != nil {
+		st.install(d)
+	}
+	sctx, stopStart := context.WithCancel(ctx)
+	started := make(chan *Daemon, 1)
 	go func() {
-		start := time.Now()
-		if err := d.Load(ctx); err != nil {
-			if ctx.Err() != nil {
-				return // stopped before ready
-			}
-			errc <- fmt.Errorf("start-up load: %w", err)
-			return
+		dd := d
+		err := st.run(sctx, &dd)
+		started <- dd
+		if err != nil {
+			errc <- err
 		}
-		o.Log.Info("ready", "load", time.Since(start))
 	}()
 	var runErr error
 	select {
@@ -146,13 +170,18 @@ func Run(ctx context.Context, d *Daemon, o Options) error {
 	case runErr = <-errc:
 		o.Log.Warn("stopping", "error", runErr)
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	stopStart()
+	d = <-started // the start goroutine honours sctx: it returns promptly
+	shctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	for _, s := range servers {
-		if err := s.Shutdown(sctx); err != nil {
+		if err := s.Shutdown(shctx); err != nil {
 			s.Close()
 			runErr = errors.Join(runErr, fmt.Errorf("stop: in-flight requests still running after %s: %w", shutdownTimeout, err))
 		}
+	}
+	if d == nil {
+		return runErr // the store never opened
 	}
 	if err := d.Close(); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("stop: write the last group: %w", err))
