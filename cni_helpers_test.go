@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // cniCall is one plugin invocation: the CNI environment and the config.
@@ -46,22 +44,7 @@ func runPlugin(t testing.TB, bin string, c cniCall) result {
 		"CNI_COMMAND="+c.command, "CNI_CONTAINERID="+c.container, "CNI_IFNAME="+c.ifname,
 		"CNI_NETNS="+noNetNS, "CNI_PATH=/nonexistent", "CNI_ARGS="+c.args)
 	cmd.Env = append(cmd.Env, c.env...)
-	cmd.Stdin = strings.NewReader(c.conf)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s %s: %v", bin, c.command, err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return runCmd(t, cmd, c.conf)
 }
 
 // cniEnviron is the test's environment without anything that could point

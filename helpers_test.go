@@ -67,11 +67,18 @@ func runWith(t testing.TB, storeURL string, env []string, stdin string, args ...
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(append(os.Environ(), "NETIPAM_STORE="+storeURL), env...)
+	return runCmd(t, cmd, stdin)
+}
+
+// runCmd runs a prepared command with stdin, killed after 60 s, and gives
+// what it did.
+func runCmd(t testing.TB, cmd *exec.Cmd, stdin string) result {
+	t.Helper()
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start netipam: %v", err)
+		t.Fatalf("start %s: %v", cmd.Path, err)
 	}
 	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
 	defer timer.Stop()
@@ -80,12 +87,11 @@ func runWith(t testing.TB, storeURL string, env []string, stdin string, args ...
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run netipam %v: %v", args, err)
+		t.Fatalf("run %s %v: %v", cmd.Path, cmd.Args[1:], err)
 	}
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
-// mustRun runs netipam and fails the test unless it exits 0.
 func mustRun(t testing.TB, storeURL string, args ...string) string {
 	t.Helper()
 	r := run(t, storeURL, args...)

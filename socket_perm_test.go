@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // nobody is the unprivileged user the permission tests run netipam as.
@@ -36,23 +34,8 @@ func runBinAsNobody(t *testing.T, bin string, env []string, stdin string, args .
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(cniEnviron(), env...)
-	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s as nobody: %v", bin, err)
-	}
-	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s as nobody: %v", bin, err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	return runCmd(t, cmd, stdin)
 }
 
 // cniEnv is the CNI environment of one ADD.
