@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -20,24 +18,7 @@ import (
 // and waits (bounded) only until it answers /healthz, not until ready.
 func startServeNoWait(t *testing.T, storeURL string) *served {
 	t.Helper()
-	s := &served{sock: filepath.Join(t.TempDir(), "netipam.sock"), stderr: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(binary, "serve", "--listen", "unix://"+s.sock)
-	s.cmd.Env = append(os.Environ(), "NETIPAM_STORE="+storeURL)
-	s.cmd.Stderr = s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start netipam serve: %v", err)
-	}
-	go func() {
-		s.cmd.Wait()
-		s.code = s.cmd.ProcessState.ExitCode()
-		close(s.done)
-	}()
-	t.Cleanup(func() { s.stop(t) })
-	c, err := server.NewClient("unix://"+s.sock, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.client = c
+	s := launchServe(t, filepath.Join(t.TempDir(), "netipam.sock"), storeURL, 0)
 	for i := 0; ; i++ {
 		if _, err := os.Stat(s.sock); err == nil {
 			if code, _ := socketGet(t, s.sock, "/healthz"); code == http.StatusOK {

@@ -58,9 +58,9 @@ func startServeAt(t testing.TB, sock, storeURL string, extra ...string) *served 
 	return startServeFiles(t, sock, storeURL, 0, extra...)
 }
 
-// startServeFiles is startServeAt in a process that may open at most
-// files descriptors (soft and hard limit; 0: the test's own limits).
-func startServeFiles(t testing.TB, sock, storeURL string, files int, extra ...string) *served {
+// launchServe starts netipam serve (see startServeFiles) and returns at
+// once; cleanup stops it.
+func launchServe(t testing.TB, sock, storeURL string, files int, extra ...string) *served {
 	t.Helper()
 	s := &served{sock: sock, stderr: &syncBuffer{}, done: make(chan struct{})}
 	args := append([]string{"serve", "--listen", "unix://" + sock}, extra...)
@@ -85,10 +85,18 @@ func startServeFiles(t testing.TB, sock, storeURL string, files int, extra ...st
 		t.Fatal(err)
 	}
 	s.client = c
+	return s
+}
+
+// startServeFiles is startServeAt in a process that may open at most
+// files descriptors (soft and hard limit; 0: the test's own limits).
+func startServeFiles(t testing.TB, sock, storeURL string, files int, extra ...string) *served {
+	t.Helper()
+	s := launchServe(t, sock, storeURL, files, extra...)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := c.Ready(ctx)
+		err := s.client.Ready(ctx)
 		cancel()
 		if err == nil {
 			return s
