@@ -25,13 +25,7 @@ func TestApplyGCReleasesOnlyWhatItWasTold(t *testing.T) {
 
 // TestApplyGCOnRqlite is the same on a real 3-node rqlite cluster.
 func TestApplyGCOnRqlite(t *testing.T) {
-	c := startCluster(t, 3)
-	st, err := store.Open(context.Background(), rotated(c, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	storetest.LoadDemo(t, st)
+	st := clusterDemo(t)
 	testApplyGC(t, st, nil)
 }
 

@@ -35,13 +35,7 @@ func TestLedgerRefusesOldEvent(t *testing.T) {
 // TestLedgerRefusesOldEventOnRqlite is the same on a real 3-node rqlite
 // cluster: the rule reads stored values only, no clock.
 func TestLedgerRefusesOldEventOnRqlite(t *testing.T) {
-	c := startCluster(t, 3)
-	st, err := store.Open(context.Background(), rotated(c, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	storetest.LoadDemo(t, st)
+	st := clusterDemo(t)
 	testLedgerOrder(t, st)
 }
 

@@ -295,3 +295,17 @@ func TestRqliteBackend(t *testing.T) {
 		}
 	})
 }
+
+// clusterDemo gives a store on a real 3-node cluster holding the demo
+// topology, nodes and allocations; it is closed when the test ends.
+func clusterDemo(t *testing.T) *store.Store {
+	t.Helper()
+	c := startCluster(t, 3)
+	st, err := store.Open(context.Background(), rotated(c, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	storetest.LoadDemo(t, st)
+	return st
+}
