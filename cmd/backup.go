@@ -21,7 +21,7 @@ copy. An existing FILE is refused unless --force; the store's own files
 regular file (a directory, /dev/null, a pipe) and a symbolic link are
 refused even with --force (exit 2).
 
-Restore: see the README (SQLite: put the file in place while no netipam
+Restore: see docs/operations.md (SQLite: put the file in place while no netipam
 runs; rqlite: load it into a cluster).`,
 		Example: `  netipam backup /var/backups/netipam-$(date +%F).db
   netipam check --store sqlite:///var/backups/netipam-2026-11-22.db`,

@@ -9,7 +9,7 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// Exit codes, the one place errors become numbers (README lists them).
+// Exit codes, the one place errors become numbers (docs/commands.md lists them).
 const (
 	ExitOK          = 0
 	ExitError       = 1 // unexpected

@@ -36,8 +36,9 @@ A query stops after --timeout, and prints at most --limit rows: when rows
 are left, stderr says so and JSON output has "truncated": true.
 
 Tables: zones, zone_cidrs, pods, pod_cidrs, tors, subnets, reservations,
-nodes, allocations, events (the append-only ledger), event_archives,
-schema_migrations. --schema prints every table with a line on each column.`,
+nodes, allocations, subnet_counts, events (the append-only ledger), settings,
+strategies, gc_candidates, gc_runs, event_archives, schema_migrations.
+--schema prints every table with a line on each column.`,
 		Example: `  netipam sql "SELECT tor_id, COUNT(*) FROM allocations GROUP BY tor_id"
   netipam sql "SELECT at, kind, node_id, container FROM events WHERE address = '10.244.0.7' ORDER BY id"
   netipam sql --limit 0 --timeout 5m -o csv "SELECT * FROM events" > events.csv
