@@ -2,7 +2,7 @@ package topo
 
 // Limits of one request, the same on every path (CLI, HTTP API, CNI): a
 // request over them is refused as invalid (exit 2, HTTP 400) before
-// anything is read or written. README lists them.
+// anything is read or written. docs/server.md lists them ("Limits of one request").
 const (
 	// MaxCount bounds the addresses one request asks per purpose and
 	// family (alloc --count), and the addresses it asks per family in all.
