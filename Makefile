@@ -43,7 +43,7 @@ GO_TEST_PKGS  ?= ./...
 export NETIPAM_RQLITED  := $(RQLITED)
 export NETIPAM_CNI_PATH := $(CNI_BIN)
 
-.PHONY: all build demo tools rqlited cni-plugins test test-unit bench clean-tools need-cc
+.PHONY: all build demo tools rqlited cni-plugins test test-race test-unit bench clean-tools need-cc
 
 all: test
 
@@ -102,8 +102,17 @@ $(CNI_VER_BINS) &:
 clean-tools:
 	rm -rf $(TOOLS)
 
+# The race detector needs cgo (need-cc): it runs on the packages with
+# goroutines of their own, the daemon, the store and the allocator.
+RACE_PKGS ?= ./cmd/server/ ./store/ ./alloc/
+
 test: need-cc tools
 	$(GO) test $(GO_TEST_FLAGS) $(GO_TEST_PKGS)
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(RACE_PKGS)
+
+# The race run of make test alone.
+test-race: need-cc
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(RACE_PKGS)
 
 # The fast set: unit and whole-binary tests, no rqlited, no CNI plugins, no
 # root; integration tests skip under -short. Needs only Go.

@@ -1,5 +1,3 @@
-// Command netipam is a topology-aware IPAM: a CLI, and a CNI IPAM plugin
-// when a container runtime starts it with CNI_COMMAND set.
 package main
 
 import (

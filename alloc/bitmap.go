@@ -1,7 +1,3 @@
-// Package alloc holds the in-memory address pools of the allocator: a
-// Bitmap and a Sparse set that know only offsets, and a Pool that maps the
-// addresses of one subnet to offsets (the two layers of Kubernetes'
-// allocator and ipallocator).
 package alloc
 
 import "math/bits"

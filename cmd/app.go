@@ -1,6 +1,3 @@
-// Package cmd is netipam's command line: cobra commands built by
-// constructors, streams injected so that output is testable, errors mapped
-// to exit codes in one place (exit.go).
 package cmd
 
 import (

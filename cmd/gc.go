@@ -10,13 +10,14 @@ import (
 
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 type gcOptions struct {
 	node          string
 	live          string
 	fromReport    string
-	grace         time.Duration
+	grace         topo.Duration
 	shortGrace    bool
 	dryRun        bool
 	allowEmpty    bool
@@ -54,7 +55,8 @@ batch with "gc" ledger events naming the run.`,
 	f.StringVar(&o.node, "node", "", "the node whose attachments --live lists (required with --live)")
 	f.StringVar(&o.live, "live", "", "file of the attachments that really exist on the node, - for stdin")
 	f.StringVar(&o.fromReport, "from-report", "", "release exactly the \"release\" entries of this reviewed JSON report")
-	f.DurationVar(&o.grace, "grace", server.DefaultGCGrace, "how long an allocation must be missing, and exist, before it is released")
+	o.grace = topo.Duration(server.DefaultGCGrace)
+	f.Var(&o.grace, "grace", "how long an allocation must be missing, and exist, before it is released")
 	f.BoolVar(&o.shortGrace, "allow-short-grace", false, "accept a --grace under the 15m minimum")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be marked and released; change nothing")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "accept an empty live list for a node holding allocations")
@@ -84,14 +86,12 @@ func runGC(c *cobra.Command, a *app, o gcOptions) error {
 
 // request checks the flags and reads the live list or the report.
 func (o gcOptions) request(a *app) (server.GCRequest, error) {
-	req := server.GCRequest{Node: o.node, Grace: o.grace.String(), AllowShortGrace: o.shortGrace, DryRun: o.dryRun,
+	req := server.GCRequest{Node: o.node, Grace: topo.FormatDuration(o.grace.D()), AllowShortGrace: o.shortGrace, DryRun: o.dryRun,
 		AllowEmpty: o.allowEmpty, NodeAddresses: o.nodeAddresses}
 	switch {
 	case (o.live == "") == (o.fromReport == ""):
 		return req, usagef("gc: give exactly one of --live FILE (or -) and --from-report FILE")
-	case o.grace < 0:
-		return req, usagef("--grace %s: give a duration of 0 or more", o.grace)
-	case o.grace < server.MinGCGrace && !o.shortGrace:
+	case o.grace.D() < server.MinGCGrace && !o.shortGrace:
 		return req, usagef("--grace %s: under the %s minimum, an attachment being created can be missing from a live list "+
 			"for a moment: give --grace %s or more, or pass --allow-short-grace if you mean it", o.grace, server.MinGCGrace,
 			server.MinGCGrace)

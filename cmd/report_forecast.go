@@ -8,13 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/topo"
 )
 
 // DefaultThreshold is the expansion threshold usage bars are coloured by.
 const DefaultThreshold = server.DefaultThreshold
 
 func newReportForecastCmd(a *app) *cobra.Command {
-	var window string
+	var window topo.Duration
+	_ = window.Set(server.DefaultWindow)
 	var threshold float64
 	c := &cobra.Command{
 		Use:   "forecast [--window 7d] [--threshold R]",
@@ -27,24 +29,25 @@ pod's rate). Soonest first; "never" for a rate of zero or less (or beyond a
 century), "now" for what is already past.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if _, err := server.ParseWindow(window); err != nil {
+			req := server.ForecastRequest{Window: topo.FormatDuration(window.D()), Threshold: threshold}
+			if _, err := server.ParseWindow(req.Window); err != nil {
 				return usagef("--window: %w", err)
 			}
-			if err := (server.ForecastRequest{Window: window, Threshold: threshold}).Validate(); err != nil {
+			if err := req.Validate(); err != nil {
 				return usagef("--threshold: %w", err)
 			}
 			r, err := a.reporter(c.Context())
 			if err != nil {
 				return err
 			}
-			rep, err := r.Forecast(c.Context(), server.ForecastRequest{Window: window, Threshold: threshold})
+			rep, err := r.Forecast(c.Context(), req)
 			if err != nil {
 				return err
 			}
 			return a.printForecast(rep)
 		},
 	}
-	c.Flags().StringVar(&window, "window", server.DefaultWindow, "how far back the ledger is read: days (7d) or a duration (36h)")
+	c.Flags().Var(&window, "window", "how far back the ledger is read (7d, 36h, 1d12h)")
 	c.Flags().Float64Var(&threshold, "threshold", 0, "the threshold to forecast, a ratio of capacity (default: the topology's expansion threshold, 0.8 unless set)")
 	return c
 }

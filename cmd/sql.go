@@ -9,10 +9,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 type sqlOptions struct {
-	timeout time.Duration
+	timeout topo.Duration
 	limit   int
 	schema  bool
 }
@@ -55,7 +56,7 @@ strategies, gc_candidates, gc_runs, event_archives, schema_migrations.
 				return usagef("sql: give one QUERY, or --schema (see `netipam sql --help`)")
 			}
 			if o.timeout <= 0 {
-				return usagef("--timeout %s: give a positive duration, e.g. 30s", o.timeout)
+				return usagef("--timeout %s: give a duration above zero, e.g. 30s", o.timeout)
 			}
 			if o.limit < 0 {
 				return usagef("--limit %d: give a number of rows, or 0 for no limit", o.limit)
@@ -63,7 +64,8 @@ strategies, gc_candidates, gc_runs, event_archives, schema_migrations.
 			return runSQL(c.Context(), a, o, args[0])
 		},
 	}
-	c.Flags().DurationVar(&o.timeout, "timeout", 30*time.Second, "stop the query after this long")
+	o.timeout = topo.Duration(30 * time.Second)
+	c.Flags().Var(&o.timeout, "timeout", "stop the query after this long")
 	c.Flags().IntVar(&o.limit, "limit", 10000, "print at most this many rows (0: no limit)")
 	c.Flags().BoolVar(&o.schema, "schema", false, "print every table with a line on each column, instead of running a query")
 	return c
@@ -81,7 +83,7 @@ func runSQL(parent context.Context, a *app, o *sqlOptions, query string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(parent, o.timeout)
+	ctx, cancel := context.WithTimeout(parent, o.timeout.D())
 	defer cancel()
 	w := newSQLWriter(a)
 	type outcome struct {

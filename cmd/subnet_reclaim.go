@@ -10,7 +10,7 @@ import (
 )
 
 type subnetReclaimOptions struct {
-	grace  string
+	grace  topo.Duration
 	dryRun bool
 }
 
@@ -30,7 +30,7 @@ deletion is a ledger event.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runSubnetReclaim(c, a, o) },
 	}
-	c.Flags().StringVar(&o.grace, "grace", "", "how long a block stays empty before it is returned (24h, 90m, 7d; default: expansion.reclaim_grace)")
+	c.Flags().Var(&o.grace, "grace", "how long a block stays empty before it is returned (24h, 90m, 7d; default: expansion.reclaim_grace)")
 	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "list what would be returned, change nothing")
 	return c
 }
@@ -42,12 +42,9 @@ type reclaimJSON struct {
 }
 
 func runSubnetReclaim(c *cobra.Command, a *app, o subnetReclaimOptions) error {
-	var grace time.Duration
-	if o.grace != "" {
-		var err error
-		if grace, err = topo.ParseDuration(o.grace); err != nil {
-			return usagef("--grace: %w", err)
-		}
+	grace := o.grace.D()
+	if c.Flags().Changed("grace") && grace == 0 {
+		return usagef("--grace 0: give a duration above zero, or leave --grace out for expansion.reclaim_grace")
 	}
 	open := a.open
 	if o.dryRun {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/rqlite/gorqlite"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // rqliteDB is the cluster backend: an rqlite cluster (Raft-replicated
@@ -144,16 +146,11 @@ func parseRqliteURL(rest string) (rqliteConfig, error) {
 			}
 			cfg.level = val
 		case "timeout":
-			d, err := time.ParseDuration(val)
-			if err != nil {
-				n, nerr := strconv.Atoi(val) // plain seconds, as gorqlite takes it
-				if nerr != nil {
-					return cfg, fmt.Errorf("timeout=%q: give a duration such as 5s", val)
-				}
-				d = time.Duration(n) * time.Second
-			}
-			if d <= 0 {
-				return cfg, fmt.Errorf("timeout=%q: must be positive", val)
+			var d time.Duration
+			if n, nerr := strconv.Atoi(val); nerr == nil && n > 0 && n <= 86400 {
+				d = time.Duration(n) * time.Second // plain seconds, as gorqlite takes it
+			} else if d, err = topo.ParsePositiveDuration(val); err != nil {
+				return cfg, fmt.Errorf("timeout: %w", err)
 			}
 			cfg.timeout = d
 		default:

@@ -1,7 +1,3 @@
-// Package store holds all of netipam's SQL: the schema's tables read and
-// written in domain types, on either backend (an embedded SQLite file or an
-// rqlite cluster). Every mutation is one atomic batch; every invariant is a
-// constraint of the schema.
 package store
 
 import (

@@ -1,11 +1,9 @@
 package topo
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -206,42 +204,12 @@ func (d *decoder) duration(n *yaml.Node, field string) time.Duration {
 	if !ok {
 		return 0
 	}
-	v, err := ParseDuration(s)
+	v, err := ParsePositiveDuration(s)
 	if err != nil {
 		d.fail(n.Line, field, "%v", err)
 		return 0
 	}
 	return v
-}
-
-// ParseDuration reads a positive duration written as Go does (36h, 90m) or
-// in whole days (7d).
-func ParseDuration(s string) (time.Duration, error) {
-	var v time.Duration
-	var err error
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		var n int
-		n, err = strconv.Atoi(days)
-		v = time.Duration(n) * 24 * time.Hour
-		if n > 36500 {
-			err = fmt.Errorf("too long")
-		}
-	} else {
-		v, err = time.ParseDuration(s)
-	}
-	if err != nil || v <= 0 {
-		return 0, Errorf(ErrInvalid, "duration %s: write a positive duration such as 24h, 90m or 7d", Quote(s))
-	}
-	return v, nil
-}
-
-// FormatDuration writes a duration as ParseDuration reads it, in days when
-// it is whole days.
-func FormatDuration(v time.Duration) string {
-	if v > 0 && v%(24*time.Hour) == 0 {
-		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
-	}
-	return v.String()
 }
 
 // Expansion file shapes, written by MarshalTopology.

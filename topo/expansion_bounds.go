@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"time"
 )
 
 // The prefix lengths a subnet may have (validator.subnet): an IPv4 subnet
@@ -21,9 +20,6 @@ const (
 
 // MaxSubnetsPerTORLimit bounds expansion.max_subnets_per_tor.
 const MaxSubnetsPerTORLimit = 4096
-
-// maxDuration bounds the expansion durations (ParseDuration's 36500d).
-const maxDuration = 36500 * 24 * time.Hour
 
 // prefixLengthProblem says why n cannot size a new block of family f, or "".
 func prefixLengthProblem(f Family, n int) string {
@@ -64,8 +60,8 @@ func (e *Expansion) Checked() (*Expansion, []SettingProblem) {
 	var ps []SettingProblem
 	out := *e
 	out.ExpansionRule = checkRule("expansion", e.ExpansionRule, &ps)
-	if e.ReclaimGrace < 0 || e.ReclaimGrace > maxDuration {
-		ps = append(ps, SettingProblem{"expansion.reclaim_grace", fmt.Sprintf("duration %s: write a positive duration such as 24h, 90m or 7d", e.ReclaimGrace)})
+	if e.ReclaimGrace < 0 || e.ReclaimGrace > MaxDuration {
+		ps = append(ps, SettingProblem{"expansion.reclaim_grace", fmt.Sprintf("duration %s: %s", FormatDuration(e.ReclaimGrace), durationHint)})
 		out.ReclaimGrace = 0
 	}
 	if e.Purposes != nil {
@@ -108,8 +104,8 @@ func checkRule(field string, r ExpansionRule, ps *[]SettingProblem) ExpansionRul
 		bad("max_subnets_per_tor", "%d: write a whole number from 1 to %d", r.MaxSubnetsPerTOR, MaxSubnetsPerTORLimit)
 		r.MaxSubnetsPerTOR = 0
 	}
-	if r.Horizon < 0 || r.Horizon > maxDuration {
-		bad("horizon", "duration %s: write a positive duration such as 24h, 90m or 7d", r.Horizon)
+	if r.Horizon < 0 || r.Horizon > MaxDuration {
+		bad("horizon", "duration %s: %s", FormatDuration(r.Horizon), durationHint)
 		r.Horizon = 0
 	}
 	return r

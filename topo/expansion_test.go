@@ -69,7 +69,7 @@ func TestParseExpansionErrors(t *testing.T) {
 		"purpose ipv4 /31":  {"purposes: {storage: {prefix_length: {ipv4: 31}}}", "expansion.purposes.storage.prefix_length.ipv4: prefix length 31"},
 		"prefix not number": {"prefix_length: {ipv4: big}", "expansion.prefix_length.ipv4: \"big\": write a whole number"},
 		"unknown family":    {"prefix_length: {v4: 24}", "unknown key \"v4\""},
-		"bad horizon":       {"horizon: soon", "expansion.horizon: duration \"soon\": write a positive duration"},
+		"bad horizon":       {"horizon: soon", "expansion.horizon: duration \"soon\": write a duration such as 90s, 15m, 24h, 7d or 1d12h"},
 		"negative grace":    {"reclaim_grace: -1h", "expansion.reclaim_grace"},
 		"unknown key":       {"treshold: 0.8", "unknown key \"treshold\""},
 		"bad purpose":       {"purposes: {Storage!: {threshold: 0.5}}", "expansion.purposes.Storage!"},

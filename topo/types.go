@@ -1,7 +1,3 @@
-// Package topo holds netipam's domain: the physical network as zones, pods
-// (groups of racks), TORs (top-of-rack switches) and nodes, the subnets each
-// TOR owns, and the rules that make a topology valid. It imports no SQL and
-// no CLI code.
 package topo
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,8 +25,19 @@ type Daemon struct {
 	Metrics *Metrics
 	// Log, when set, receives what goes wrong in the background.
 	Log *slog.Logger
-	// expansions queues the TORs to grow in the background (expand_daemon.go).
+	// expansions queues the TORs to grow in the background
+	// (expand_daemon.go); set by NewDaemon, before anything is served.
 	expansions *expansionQueue
+
+	// The daemon owns its goroutines (the feed follower, the expansion
+	// loop, the store watcher): Load starts them with a context Close
+	// cancels, and Close waits for them (wg) before it returns.
+	mu      sync.Mutex
+	closed  bool
+	stop    context.CancelFunc // cancels the goroutines' context; nil before Load
+	wg      sync.WaitGroup
+	running atomic.Int32 // goroutines started by goBackground not yet returned
+	stopped func()       // test hook: called by Close once every goroutine has returned
 }
 
 var _ Service = (*Daemon)(nil)
@@ -39,7 +51,7 @@ const followEvery = 100 * time.Millisecond
 // committer: concurrent requests share one transaction (or one rqlite
 // request), and a failing one fails alone.
 func NewDaemon(st *store.Store) *Daemon {
-	d := &Daemon{st: st}
+	d := &Daemon{st: st, expansions: newExpansionQueue()}
 	d.group = store.NewGroupCommitter(st, store.GroupOptions{
 		OnBatch: func(requests, _ int, _ time.Duration) { d.Metrics.ObserveBatch(requests) },
 		OnSplit: func(int) { d.Metrics.Conflict() },
@@ -50,8 +62,14 @@ func NewDaemon(st *store.Store) *Daemon {
 
 // Load is the start-up load: every pool from the allocations table, then
 // the ledger's change feed from the event read before the load on, until
-// ctx ends. The daemon is ready once it returns nil.
+// ctx ends or Close. The daemon is ready once it returns nil. A daemon
+// loads once: Load after a successful Load, or after Close, is an error.
 func (d *Daemon) Load(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || d.stop != nil {
+		return fmt.Errorf("load %s: the daemon is closed or already loaded", d.st.URL())
+	}
 	start := time.Now()
 	from, err := d.st.LastEventID(ctx)
 	if err != nil {
@@ -69,18 +87,31 @@ func (d *Daemon) Load(ctx context.Context) error {
 		return fmt.Errorf("build the pools from %s: %w", d.st.URL(), err)
 	}
 	d.Metrics.PoolRebuild(time.Since(start))
-	go d.alloc.Follow(ctx, d.st, from, followEvery, func(err error) { //nolint:errcheck // returns nil when ctx ends
-		d.Metrics.StoreError()
-		if d.Log != nil {
-			d.Log.Warn("read the ledger's change feed", "error", err)
-		}
-	})
 	d.warnSettings(ctx)
-	d.expansions = newExpansionQueue()
-	go d.expandLoop(ctx)
-	go d.watchStore(ctx)
+	ctx, d.stop = context.WithCancel(ctx)
+	d.goBackground(func() {
+		d.alloc.Follow(ctx, d.st, from, followEvery, func(err error) { //nolint:errcheck // returns nil when ctx ends
+			d.Metrics.StoreError()
+			if d.Log != nil {
+				d.Log.Warn("read the ledger's change feed", "error", err)
+			}
+		})
+	})
+	d.goBackground(func() { d.expandLoop(ctx) })
+	d.goBackground(func() { d.watchStore(ctx) })
 	d.ready.Store(true)
 	return nil
+}
+
+// goBackground runs f in a goroutine that Close waits for.
+func (d *Daemon) goBackground(f func()) {
+	d.wg.Add(1)
+	d.running.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer d.running.Add(-1)
+		f()
+	}()
 }
 
 // watchStore checks, every followEvery until ctx ends, that the store's
@@ -110,9 +141,27 @@ func (d *Daemon) watchStore(ctx context.Context) {
 // nothing more is served (nil while it is in place).
 func (d *Daemon) Lost() error { return d.st.Lost() }
 
-// Close writes what the group committer was handed and stops it; call it
-// once the listeners are shut down.
-func (d *Daemon) Close() error { return d.group.Close() }
+// Close stops the daemon's goroutines and waits for them, then writes what
+// the group committer was handed and stops it; call it once the listeners
+// are shut down, and before the store is closed. A second Close does
+// nothing.
+func (d *Daemon) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	d.ready.Store(false)
+	if d.stop != nil {
+		d.stop()
+	}
+	d.wg.Wait()
+	if d.stopped != nil {
+		d.stopped()
+	}
+	return d.group.Close()
+}
 
 // Ready says whether Load has finished and the store is still the one
 // opened.

@@ -61,7 +61,7 @@ func (q *expansionQueue) take() map[expandGroup]bool {
 // its TOR for the background check.
 func (d *Daemon) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
 	out, err := allocateGrowing(ctx, d.st, req, d.alloc.Allocate, d.reportExpansion)
-	if err == nil && d.expansions != nil {
+	if err == nil {
 		d.expansions.mark(out)
 	}
 	return out, err

@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/netipam/netipam/alloc"
@@ -77,25 +75,18 @@ func (r ForecastRequest) Validate() error {
 	return nil
 }
 
-// ParseWindow reads a forecast window: whole or fractional days ("7d",
-// "1.5d") or a Go duration ("36h"), above zero and at most ten years.
+// MaxWindow bounds a forecast window: ten years of ledger.
+const MaxWindow = 3650 * 24 * time.Hour
+
+// ParseWindow reads a forecast window with topo.ParsePositiveDuration
+// (7d, 36h, 1d12h), at most MaxWindow.
 func ParseWindow(s string) (time.Duration, error) {
-	bad := topo.Errorf(topo.ErrInvalid, "window %.40q: give days (7d) or a duration (36h), above zero and at most 3650d", s)
-	var d time.Duration
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		f, err := strconv.ParseFloat(n, 64)
-		if err != nil || f <= 0 || f > 3650 {
-			return 0, bad
-		}
-		d = time.Duration(f * 24 * float64(time.Hour))
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, bad
-		}
+	d, err := topo.ParsePositiveDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("window: %w", err)
 	}
-	if d <= 0 || d > 3650*24*time.Hour {
-		return 0, bad
+	if d > MaxWindow {
+		return 0, topo.Errorf(topo.ErrInvalid, "window %s: at most 3650d of ledger is read", topo.Quote(s))
 	}
 	return d, nil
 }

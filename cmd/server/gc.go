@@ -262,9 +262,9 @@ func (req GCRequest) grace() (time.Duration, error) {
 	if req.Grace == "" {
 		return DefaultGCGrace, nil
 	}
-	d, err := time.ParseDuration(req.Grace)
-	if err != nil || d < 0 {
-		return 0, topo.Errorf(topo.ErrInvalid, "gc: grace %.40q: give a duration of 0 or more, e.g. 15m or 1h", req.Grace)
+	d, err := topo.ParseDuration(req.Grace)
+	if err != nil {
+		return 0, fmt.Errorf("gc: grace: %w", err)
 	}
 	if d < MinGCGrace && !req.AllowShortGrace {
 		return 0, topo.Errorf(topo.ErrInvalid, "gc: grace %s is under the %s minimum: an attachment being created can be "+

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"golang.org/x/net/netutil"
@@ -40,8 +41,9 @@ type Options struct {
 	// metrics listener too); 0 means DefaultMaxConns. Unix sockets are not
 	// capped: a flood on TCP leaves them working.
 	MaxConns int
-	// Metrics serves /metrics. MERGE SEAM: NewMetrics(...).Handler(); nil
-	// answers 503 until the metrics are wired in.
+	// Metrics, when set, serves /metrics in place of the daemon's own
+	// registry (Daemon.Metrics.Handler()); with neither, /metrics answers
+	// 503.
 	Metrics http.Handler
 	Log     *slog.Logger
 }
@@ -65,7 +67,9 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 // over the open store, or nil when the store was unavailable: then open
 // is tried again with backoff, the server answering not ready meanwhile
 // (start.go); a store that stays unavailable at start-up load is waited
-// for the same way. The store is the caller's to close.
+// for the same way. Run closes the daemon (Daemon.Close: its goroutines
+// have returned) before it returns; the store is the caller's to close,
+// after.
 func Run(ctx context.Context, d *Daemon, open Opener, o Options) error {
 	if len(o.Listen) == 0 {
 		return topo.Errorf(topo.ErrInvalid, "serve: give at least one --listen unix:///path/to.sock or tcp://host:port")
@@ -126,11 +130,14 @@ func Run(ctx context.Context, d *Daemon, open Opener, o Options) error {
 		}
 	}
 	var servers []*http.Server
+	var serving sync.WaitGroup          // every Serve goroutine; waited for before the daemon closes
 	errc := make(chan error, len(ls)+2) // every server, and the start
 	serve := func(s *http.Server, l net.Listener, name string) {
 		servers = append(servers, s)
 		o.Log.Info("listening", "on", name)
+		serving.Add(1)
 		go func() {
+			defer serving.Done()
 			if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- fmt.Errorf("serve %s: %w", name, err)
 			}
@@ -180,6 +187,7 @@ func Run(ctx context.Context, d *Daemon, open Opener, o Options) error {
 			runErr = errors.Join(runErr, fmt.Errorf("stop: in-flight requests still running after %s: %w", shutdownTimeout, err))
 		}
 	}
+	serving.Wait() // Shutdown and Close make Serve return at once
 	if d == nil {
 		return runErr // the store never opened
 	}

@@ -1,9 +1,3 @@
-// Package server is netipam's long-running role and its client: one domain
-// service (Service) with three implementations, in-process over a store for
-// a one-shot call (Local), the server's own (pools kept in memory, group
-// commit), and an HTTP client that asks a running `netipam serve`, so that
-// the CLI and the CNI plugin behave the same whichever they use. Handlers
-// and client sit side by side and share one table of error kinds.
 package server
 
 import (

@@ -1,13 +1,3 @@
-// Package rqlitetest starts real rqlite clusters (rqlited processes) on the
-// loopback interface for tests.
-//
-// The rqlited binary is taken from $NETIPAM_RQLITED, else from
-// $HOME/.cache/netipam/bin/rqlited; `make rqlited` builds it there. A missing
-// binary fails the test: it is never skipped silently.
-//
-// Only 127.0.0.1 is ever used, every wait is bounded in time and count, and
-// every process is SIGKILLed and reaped by t.Cleanup. The rqlited logs live in
-// the test's temp dir and are dumped with t.Logf when the test fails.
 package rqlitetest
 
 import (

@@ -1,11 +1,10 @@
-// Package storetest is the store's contract: one suite of behaviour that
-// every backend (the SQLite file, an rqlite cluster) must pass.
 package storetest
 
 import (
 	"context"
 	"errors"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,11 +51,12 @@ func Run(t *testing.T, open Opener) {
 }
 
 // clock gives strictly increasing times, so tests do not depend on the
-// machine's clock.
+// machine's clock. It is safe for concurrent use: the concurrent contract
+// tests stamp from several goroutines at once.
 func clock() func() time.Time {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	n := 0
-	return func() time.Time { n++; return t0.Add(time.Duration(n) * time.Millisecond) }
+	var n atomic.Int64
+	return func() time.Time { return t0.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 }
 
 var ctx = context.Background()

@@ -1,0 +1,10 @@
+// Package topo holds netipam's domain: the physical network as zones, pods
+// (groups of racks), TORs (top-of-rack switches) and nodes, the subnets each
+// TOR owns, and the rules that make a topology valid; the topology file
+// (YAML) and its expansion settings; the one duration syntax of every flag,
+// setting and API field (ParseDuration, Duration); and the error kinds
+// (kinds.go) that exit codes, HTTP statuses and CNI codes map from.
+//
+// It is the bottom of the import graph: it imports no other netipam
+// package, no SQL, no cobra and no HTTP.
+package topo
