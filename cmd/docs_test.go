@@ -6,10 +6,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // commandsDoc is the command reference: every command and flag, once.
@@ -112,8 +113,8 @@ func docDefaultMatches(f *pflag.Flag, cell string) bool {
 	doc, code := m[1], f.DefValue
 	switch f.Value.Type() {
 	case "duration":
-		a, err1 := time.ParseDuration(doc)
-		b, err2 := time.ParseDuration(code)
+		a, err1 := topo.ParseDuration(doc)
+		b, err2 := topo.ParseDuration(code)
 		return err1 == nil && err2 == nil && a == b
 	case "stringSlice", "stringArray":
 		code = strings.TrimSuffix(strings.TrimPrefix(code, "["), "]")
