@@ -26,6 +26,7 @@ const goodTopology = `topology:
 // checks each gets a clear one-line error, the right non-zero exit status,
 // and leaves the database exactly as it was.
 func TestBadInputLeavesDataUnchanged(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-01", "--ip", "10.244.0.50")
 	file := func(content string) string {
@@ -140,6 +141,7 @@ func ipFlags(n int) []string {
 // TestUnusableDatabaseFile checks a corrupted file and a file the process
 // may not write get a clear error, exit 7, and are left as they were.
 func TestUnusableDatabaseFile(t *testing.T) {
+	t.Parallel()
 	t.Run("corrupted", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "netipam.db")
 		garbage := []byte(strings.Repeat("this is not a sqlite database\n", 200))

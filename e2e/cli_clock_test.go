@@ -15,6 +15,7 @@ import (
 // builds it, without the build tag netipam_testclock, ignores
 // NETIPAM_NOW: its allocation's event is dated by the system's clock.
 func TestShippedBinaryIgnoresClockOverride(t *testing.T) {
+	t.Parallel()
 	shipped := filepath.Join(t.TempDir(), "netipam")
 	build := goBuild("-trimpath", "-ldflags", "-s -w", "-o", shipped)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -49,6 +50,7 @@ func TestShippedBinaryIgnoresClockOverride(t *testing.T) {
 // honours NETIPAM_NOW), an allocation whose event would be dated years
 // before the ledger's latest is refused, exit 2, and nothing is written.
 func TestLedgerRefusesBackdatedAlloc(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRunAt(t, url, "2026-01-01T00:00:00Z", "", "alloc", "--node", "node-01", "--container", "c1", "--family", "4")
 	before := dump(t, path)
@@ -65,6 +67,7 @@ func TestLedgerRefusesBackdatedAlloc(t *testing.T) {
 // archive events minutes old: 30 days count from the ledger's latest
 // event.
 func TestEventsArchiveClockAhead(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	for _, c := range []string{"c1", "c2", "c3"} {
 		mustRun(t, url, "alloc", "--node", "node-01", "--container", c, "--family", "4")

@@ -11,6 +11,7 @@ import (
 // container, released, then allocated to another; the ledger names the
 // holder at any moment.
 func TestHistoryAnswersWhoHeldAnAddress(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-01", "--ip", "10.244.0.77", "--container", "first")
 	time.Sleep(20 * time.Millisecond)

@@ -56,6 +56,7 @@ func listNodes(t *testing.T, url string) map[string]listedNode {
 // their label names, keeps their other labels (dots and slashes in keys),
 // lists the node without the label, and changes nothing the second time.
 func TestKubeImport(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	r := run(t, url, "node", "import", "--from-kubernetes", kubeNodes(), "--tor-label", torLabel)
 	if r.code != 0 {
@@ -102,6 +103,7 @@ func TestKubeImport(t *testing.T) {
 // TestKubeImportMoveHolder refuses to move a node holding addresses to
 // another TOR, naming it and what it holds; nothing changes.
 func TestKubeImportMoveHolder(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-01", "--ip", "10.244.0.50")
 	before := dump(t, path)
@@ -118,6 +120,7 @@ func TestKubeImportMoveHolder(t *testing.T) {
 // TestKubeImportPrune removes the registered nodes missing from the list
 // that hold nothing, and lists and keeps the ones that hold addresses.
 func TestKubeImportPrune(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-05")
 	mustRun(t, url, "alloc", "--node", "node-07", "--container", "c1", "--network", "net1")
@@ -169,6 +172,7 @@ func TestKubeImportPrune(t *testing.T) {
 // TestKubeImportBadInput refuses each bad list with one clear line, the
 // right exit status, and the store unchanged.
 func TestKubeImportBadInput(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	file := func(content string) string {
 		p := filepath.Join(t.TempDir(), "nodes.json")

@@ -13,6 +13,7 @@ import (
 // and its own), per family; -o json; the same through --server; an
 // unknown id exits 3 naming it, bad flags exit 2.
 func TestRoutes(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "netipam.db")
 	url := "sqlite://" + path
 	mustRun(t, url, "topo", "import", repoPath("testdata/routes.yaml"))

@@ -39,6 +39,7 @@ func checkKinds(t *testing.T, url string) (int, map[string][]string) {
 // subnet may have (IPv4 /31, IPv6 /127 and /63), globally and per
 // purpose, and changes nothing.
 func TestExpansionPrefixLengthImport(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	base, err := os.ReadFile(repoPath("testdata/topology.yaml"))
 	if err != nil {
@@ -73,6 +74,7 @@ func TestExpansionPrefixLengthImport(t *testing.T) {
 // allocation and growth use the defaults, check reports each as
 // bad-setting (exit 8) and serve starts, warning loudly.
 func TestBadStoredSettings(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	setSetting(t, path, `{"PrefixLength4":31,"Threshold":5,"Purposes":{"management":{"PrefixLength6":127}}}`)
 

@@ -20,6 +20,7 @@ import (
 // no file appears anywhere in the temp dir nor at the targets, and a write
 // command still works afterwards.
 func TestSQLIsReadOnlyByConstruction(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-01", "--container", "c1")
 	before := dump(t, path)

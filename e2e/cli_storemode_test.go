@@ -33,6 +33,7 @@ func tree(t testing.TB, dir string) []string {
 // line naming the path and how to create it, and creates no file and no
 // directory.
 func TestMissingStoreIsNeverCreated(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "typo", "netipam.db")
 	url := "sqlite://" + path
@@ -66,6 +67,7 @@ func TestMissingStoreIsNeverCreated(t *testing.T) {
 // file without netipam's tables) is refused by commands that do not create
 // a store, and left as it was.
 func TestStoreWithoutSchemaIsNotAStore(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "netipam.db")
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -84,6 +86,7 @@ func TestStoreWithoutSchemaIsNotAStore(t *testing.T) {
 // TestInitCreatesTheStore: `netipam init` creates the directory, file and
 // schema and says where; a second run changes nothing; commands then work.
 func TestInitCreatesTheStore(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "new", "dir", "netipam.db")
 	url := "sqlite://" + path
 	out := mustRun(t, url, "init")
@@ -108,6 +111,7 @@ func TestInitCreatesTheStore(t *testing.T) {
 // under running allocators makes the next calls fail; none of them, CLI or
 // CNI, starts an empty store in its place.
 func TestDeletedStoreDirectoryIsNotRecreated(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-01", "--container", "c1")
 	dir := filepath.Dir(path)
@@ -131,6 +135,7 @@ func TestDeletedStoreDirectoryIsNotRecreated(t *testing.T) {
 // not exist fails with code 7 naming the path; DEL does not answer success
 // (which would leak the real allocation), and nothing is created.
 func TestCNIOnMistypedStoreFails(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	cniOK(t, cniCall{command: "ADD", container: "c1", conf: netConf("1.0.0", url, `"node": "node-01"`)})
 	before := dump(t, path)
@@ -158,6 +163,7 @@ func TestCNIOnMistypedStoreFails(t *testing.T) {
 // TestBadStoreURLIsAUsageError: a store URL that names no store is how
 // netipam was called: exit 2, and nothing is created.
 func TestBadStoreURLIsAUsageError(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct{ url, want string }{
 		{"postgres://db/netipam", "unknown scheme"},
@@ -186,6 +192,7 @@ func TestBadStoreURLIsAUsageError(t *testing.T) {
 // binary is not upgraded by a read command (which may run where the store
 // cannot be written): it says to run `netipam init`, and changes nothing.
 func TestReadOnlyOpenNeverMigrates(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {

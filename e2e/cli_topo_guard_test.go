@@ -61,6 +61,7 @@ func guardedStore(t *testing.T) (url, path string) {
 // right exit status, one error per line without raw control characters,
 // and the store unchanged.
 func TestTopologyGuards(t *testing.T) {
+	t.Parallel()
 	url, path := guardedStore(t)
 	tree := func(zoneCIDR, podCIDR, torID, subnet, extra string) string {
 		return "topology:\n  zones:\n    - id: zone-x\n      cidr: \"" + zoneCIDR + "\"\n      pods:\n        - id: pod-x\n" +
@@ -213,6 +214,7 @@ func TestTopologyGuards(t *testing.T) {
 // TestDryRunFailsAsTheRealRun: --dry-run makes every check of the real run
 // and fails with the same exit status and the same messages.
 func TestDryRunFailsAsTheRealRun(t *testing.T) {
+	t.Parallel()
 	url, path := guardedStore(t)
 	cases := map[string][]string{
 		"prune a used subnet": {"--prune", inputFile(t, demoWith(t, "                - cidr: \"10.244.5.0/26\"\n                  purpose: \"management\"\n", ""))},
@@ -239,6 +241,7 @@ func TestDryRunFailsAsTheRealRun(t *testing.T) {
 // TestExportReimportsAfterEveryChange: whatever netipam accepted, `topo
 // export` of the result imports again unchanged, and into an empty store.
 func TestExportReimportsAfterEveryChange(t *testing.T) {
+	t.Parallel()
 	url, _ := guardedStore(t)
 	steps := [][]string{
 		{"topo", "import", inputFile(t, goodTopology)},

@@ -11,6 +11,7 @@ import (
 // change without making it, a changed file applies as a diff, and export
 // round-trips with import.
 func TestTopoImportIsADiff(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	before := dump(t, path)
 	if out := mustRun(t, url, "topo", "import", repoPath("testdata/topology.yaml")); !strings.Contains(out, "no changes") {

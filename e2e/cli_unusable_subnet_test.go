@@ -10,6 +10,7 @@ import (
 // wrote them) is reported by check, named; every command and the server go
 // on serving the rest of the TOR instead of failing for every TOR.
 func TestUnusableSubnet(t *testing.T) {
+	t.Parallel()
 	_, base := seeded(t)
 	url, path := copyStore(t, base)
 	corrupt(t, path, rawSubnet("10.244.6.0/31", "tor-1", "default")+rawSubnet("10.244.6.4/32", "tor-1", "default"))

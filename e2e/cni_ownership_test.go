@@ -28,6 +28,7 @@ func heldBy(t *testing.T, url string) []string {
 // on its node: no request returns, checks or releases what another network
 // or another node holds.
 func TestCNIAttachmentOwnedByNetworkAndNode(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	rack01 := netConfNamed("rack-net", "1.1.0", url, `"node": "node-01"`)
 	out01 := cniOK(t, cniCall{command: "ADD", container: "c1", conf: rack01})
@@ -85,6 +86,7 @@ func TestCNIAttachmentOwnedByNetworkAndNode(t *testing.T) {
 // TestCLIAttachmentOwnedByNetworkAndNode: the CLI's alloc and release
 // --container use the same key and the same node check as the plugin.
 func TestCLIAttachmentOwnedByNetworkAndNode(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	cniOK(t, cniCall{command: "ADD", container: "c1", conf: netConfNamed("rack-net", "1.1.0", url, `"node": "node-01"`)})
 	mustRun(t, url, "alloc", "--node", "node-03", "--container", "c1", "--family", "4") // the CLI's own network
@@ -138,6 +140,7 @@ func TestCLIAttachmentOwnedByNetworkAndNode(t *testing.T) {
 // purpose and family of an attachment are a configuration error (code 7),
 // not "attempts lost to concurrent allocators" (code 11, retried forever).
 func TestCNIOneAddressPerPurposeAndFamily(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	conf := netConf("1.1.0", url, `"node": "node-01"`, `"runtimeConfig": {"ips": ["10.244.0.50/22", "10.244.0.51/22"]}`)
 	e := cniFail(t, cniCall{command: "ADD", container: "s1", conf: conf})

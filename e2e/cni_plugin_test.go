@@ -42,6 +42,7 @@ func addrs(res *types100.Result) []string {
 }
 
 func TestCNIVersion(t *testing.T) {
+	t.Parallel()
 	out := cniOK(t, cniCall{command: "VERSION"})
 	var v struct {
 		CNIVersion        string   `json:"cniVersion"`
@@ -61,6 +62,7 @@ func TestCNIVersion(t *testing.T) {
 // prefix length and gateway, and the configured routes with their default
 // gateways.
 func TestCNIAddResultFormats(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	ipam := `"node": "node-01", "routes": [{"dst": "0.0.0.0/0"}, {"dst": "10.96.0.0/12", "gw": "10.244.0.254"}, {"dst": "::/0"}]`
 	v4 := netip.MustParsePrefix("10.244.0.0/22")
@@ -113,6 +115,7 @@ func TestCNIAddResultFormats(t *testing.T) {
 // TestCNIRoutesSkipFamilyWithoutAddress: tor-4 (node-06) has IPv4 only, so
 // an IPv6 route is left out.
 func TestCNIRoutesSkipFamilyWithoutAddress(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	node := torNode(t, url, "tor-4")
 	out := cniOK(t, cniCall{command: "ADD", container: "v4only",
@@ -145,6 +148,7 @@ func torNode(t *testing.T, url, tor string) string {
 // TestCNIAddIdempotentDelTwice: the same container and interface get the
 // same addresses back; DEL frees them and a second DEL is no error.
 func TestCNIAddIdempotentDelTwice(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	conf := netConf("1.0.0", url, `"node": "node-01", "purposes": ["default", "storage"]`)
 	args := "IgnoreUnknown=1;K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-0;K8S_POD_UID=u1"
@@ -179,6 +183,7 @@ func TestCNIAddIdempotentDelTwice(t *testing.T) {
 // addresses (with or without a prefix length); the other family is
 // allocated as usual.
 func TestCNIStaticIPs(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	for _, tc := range []struct{ name, top, want string }{
 		{"runtimeConfig", `"runtimeConfig": {"ips": ["10.244.0.50/22"]}`, "10.244.0.50/22"},
@@ -203,6 +208,7 @@ func TestCNIStaticIPs(t *testing.T) {
 // TestCNIErrors: every failure is one CNI error object with the right code
 // and a message that names the cause.
 func TestCNIErrors(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	bigToken := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(bigToken, []byte(strings.Repeat("t", 5000)), 0o600); err != nil {
@@ -260,6 +266,7 @@ func TestCNIErrors(t *testing.T) {
 
 // TestCNIExhausted: a full TOR answers 999 with the TOR and the count.
 func TestCNIExhausted(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	withoutExpansion(t, url)
 	mustRun(t, url, "alloc", "--node", "node-01", "--purpose", "management", "--family", "4", "--count", "61")
@@ -272,6 +279,7 @@ func TestCNIExhausted(t *testing.T) {
 // TestCNICheck: CHECK passes when prevResult's addresses are recorded for
 // the container interface and fails, naming the address, when not.
 func TestCNICheck(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	conf := netConf("1.0.0", url, `"node": "node-01"`)
 	out := cniOK(t, cniCall{command: "ADD", container: "chk", conf: conf})
@@ -307,6 +315,7 @@ func TestCNICheck(t *testing.T) {
 // TestCNIGC releases exactly this node's container attachments that are not
 // valid: other nodes' attachments and addresses held by no container stay.
 func TestCNIGC(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	conf01 := netConf("1.1.0", url, `"node": "node-01"`)
 	for _, c := range []cniCall{
@@ -348,6 +357,7 @@ func TestCNIGC(t *testing.T) {
 // naming the cause, when the node cannot get an address. It allocates
 // nothing.
 func TestCNIStatus(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	withoutExpansion(t, url)
 	status := func(ipam string) (cniError, bool) {
@@ -395,6 +405,7 @@ func TestCNIStatus(t *testing.T) {
 // network and a storage network, as with Multus); GC of one, with no valid
 // attachments at all, leaves the other network's addresses alone.
 func TestCNIGCKeepsOtherNetworks(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	podNet := netConf("1.1.0", url, `"node": "node-01"`)
 	storageNet := strings.Replace(netConf("1.1.0", url, `"node": "node-01", "purposes": ["storage"]`),

@@ -14,6 +14,7 @@ import (
 // configured routes, directly and through the server; another value is
 // an invalid config (code 7).
 func TestCNIAggregateRoutes(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "netipam.db")
 	url := "sqlite://" + path
 	mustRun(t, url, "topo", "import", repoPath("testdata/routes.yaml"))

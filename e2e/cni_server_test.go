@@ -11,6 +11,7 @@ import (
 // running server: ADD, CHECK and DEL behave as with the store, and the
 // allocations are the server's (the plugin never opens the store).
 func TestCNIThroughServer(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	s := startServe(t, url)
 	conf := netConf("1.1.0", "", `"node": "node-01", "server": "unix://`+s.sock+`"`)
@@ -53,6 +54,7 @@ func TestCNIThroughServer(t *testing.T) {
 // makes the plugin use the store when the config names it, saying so on
 // stderr; without a store in the config it answers "try again later".
 func TestCNIServerFallback(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	gone := "unix://" + filepath.Join(t.TempDir(), "no.sock")
 	withStore := netConf("1.1.0", url, `"node": "node-01", "server": "`+gone+`"`)
@@ -77,6 +79,7 @@ func TestCNIServerFallback(t *testing.T) {
 // and usage to the server, with the same answers and exit codes as the
 // store in process.
 func TestCLIThroughServer(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	s := startServe(t, url)
 	srv := "unix://" + s.sock
@@ -123,6 +126,7 @@ func TestCLIThroughServer(t *testing.T) {
 // needs the store is handed over to the full start and answered the same
 // way.
 func TestCNILightStart(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	s := startServe(t, url)
 	heavy := []string{"init github.com/netipam/netipam/store @", "init github.com/prometheus/client_golang/prometheus @",

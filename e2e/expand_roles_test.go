@@ -44,6 +44,7 @@ func TestExpandThresholdCNI(t *testing.T) {
 // The server grows t1 in the background once its allocations cross the
 // threshold, before t1 is full, and hands out the new block's addresses.
 func TestExpandThresholdServer(t *testing.T) {
+	t.Parallel()
 	url, path := seededExpand(t)
 	s := startServe(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -83,6 +84,7 @@ func TestExpandThresholdServer(t *testing.T) {
 // so every address past t1's first block
 // comes from the block claimed elsewhere.
 func TestServeUsesBlocksClaimedElsewhere(t *testing.T) {
+	t.Parallel()
 	url, path := seededExpand(t)
 	file := t.TempDir() + "/max2.yaml"
 	if err := os.WriteFile(file, []byte("topology:\n  expansion:\n    max_subnets_per_tor: 2\n    prefix_length: {ipv4: 28}\n  zones: []\n"), 0o644); err != nil {

@@ -105,6 +105,7 @@ func TestExpandThresholdCLI(t *testing.T) {
 // once, the allocation that finds the TOR full exits 5, and subnet expand
 // exits 5 saying why.
 func TestExpandPodFull(t *testing.T) {
+	t.Parallel()
 	url, path := seededExpand(t)
 	// Fill the pod's free /28s with t2's blocks: 10.9.0.32/28, 10.9.0.48/28.
 	mustRun(t, url, "subnet", "add", "--tor", "t2", "--cidr", "10.9.0.32/28")
@@ -150,6 +151,7 @@ func TestExpandPodFull(t *testing.T) {
 // subnet expand shows the plan and the rule; --dry-run changes nothing;
 // bad input changes nothing and exits with its code.
 func TestSubnetExpand(t *testing.T) {
+	t.Parallel()
 	url, path := seededExpand(t)
 	before := dump(t, path)
 	for _, c := range []struct {
@@ -192,6 +194,7 @@ func TestSubnetExpand(t *testing.T) {
 // --prune keeps them (expanded, holding their addresses), and a file that
 // leaves out an expanded block holding addresses is refused by --prune.
 func TestExpandExportPrune(t *testing.T) {
+	t.Parallel()
 	url, path := seededExpand(t)
 	mustRun(t, url, "subnet", "expand", "--tor", "t1")
 	mustRun(t, url, "alloc", "--node", "n1", "--ip", "10.9.0.40")
@@ -250,6 +253,7 @@ func withoutExpansion(t *testing.T, url string) {
 // change of the plan), exported, kept by an import of a file without them,
 // and dropped (defaults) by such an import with --prune.
 func TestExpansionSettingsImportExport(t *testing.T) {
+	t.Parallel()
 	url, path := seededExpand(t)
 	dir := t.TempDir()
 	with := filepath.Join(dir, "with.yaml")

@@ -35,6 +35,7 @@ func addressOf(t *testing.T, out string) string {
 // to the pod takes the pod's subnet while its TOR still has room; which
 // level served shows in subnet list, usage and topo show.
 func TestPoolLevelsAllocationOrder(t *testing.T) {
+	t.Parallel()
 	url, path := levelsStore(t)
 	for i, want := range []string{"10.0.0.2/30", "10.0.15.2/30", "10.0.200.2/30"} {
 		if got := addressOf(t, mustRun(t, url, "alloc", "--node", "n1")); got != want {
@@ -87,6 +88,7 @@ func TestPoolLevelsAllocationOrder(t *testing.T) {
 // --prune, changes nothing; --prune never removes a pool subnet that holds
 // addresses.
 func TestPoolLevelsExportReimport(t *testing.T) {
+	t.Parallel()
 	url, path := levelsStore(t)
 	mustRun(t, url, "alloc", "--node", "n1", "--purpose", "storage")
 	exp := mustRun(t, url, "topo", "export")
@@ -140,6 +142,7 @@ func TestPoolLevelsExportReimport(t *testing.T) {
 // refused with one clear line naming file, field and what to do, exit 2,
 // the store unchanged.
 func TestPoolLevelsBadRows(t *testing.T) {
+	t.Parallel()
 	url, path := levelsStore(t)
 	orig, err := os.ReadFile(repoPath("testdata/levels.yaml"))
 	if err != nil {
@@ -194,6 +197,7 @@ func TestPoolLevelsBadRows(t *testing.T) {
 // TestPoolLevelsThroughServer: the server's long-lived pools take the same
 // order, TOR, then pod, then zone, and the pin, for the CLI's --server.
 func TestPoolLevelsThroughServer(t *testing.T) {
+	t.Parallel()
 	url, _ := levelsStore(t)
 	s := startServe(t, url)
 	srv := "unix://" + s.sock
@@ -214,6 +218,7 @@ func TestPoolLevelsThroughServer(t *testing.T) {
 // then its pod's, then its zone's address, and STATUS counts the pools:
 // ready while one has room, error 50 once all are full.
 func TestPoolLevelsCNI(t *testing.T) {
+	t.Parallel()
 	url, _ := levelsStore(t)
 	conf := netConf("1.1.0", url, `"node": "n1"`)
 	for i, want := range []string{"10.0.0.2/30", "10.0.15.2/30", "10.0.200.2/30"} {
@@ -231,6 +236,7 @@ func TestPoolLevelsCNI(t *testing.T) {
 // TestPoolLevelsOverVirtualTOR: a zone's subnet over a virtual TOR's is
 // refused by name before anything is written (exit 4).
 func TestPoolLevelsOverVirtualTOR(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "netipam.db")
 	url := "sqlite://" + path
 	mustRun(t, url, "node", "register", "--id", "nv")

@@ -14,6 +14,7 @@ import (
 // then checks the backup: sound (check exits 0), and holding every
 // allocation acknowledged before the backup started.
 func TestBackupUnderLoad(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	nodes := []string{"node-01", "node-03", "node-05", "node-07"}
 	var (

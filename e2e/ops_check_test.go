@@ -124,6 +124,7 @@ const dropAllocGuards = `DROP TRIGGER allocations_in_subnet; DROP TRIGGER alloca
 // checks that `netipam check` reports each problem with its objects and
 // exits 8, and that the intact store passes with a summary line.
 func TestCheckFindsCorruption(t *testing.T) {
+	t.Parallel()
 	_, base := checkBase(t)
 	cleanURL, _ := copyStore(t, base)
 	r := run(t, cleanURL, "check")
@@ -240,6 +241,7 @@ func TestCheckFindsCorruption(t *testing.T) {
 // TestCheckThroughServer runs check through `netipam serve` (GET
 // /v1/check): the CLI names no usable store of its own.
 func TestCheckThroughServer(t *testing.T) {
+	t.Parallel()
 	_, base := checkBase(t)
 	url, path := copyStore(t, base)
 	s := startServe(t, url)
@@ -265,6 +267,7 @@ func TestCheckThroughServer(t *testing.T) {
 // TestSQLSchema prints the schema: a header line per table and a line per
 // column, in text and JSON, and refuses a query beside --schema.
 func TestSQLSchema(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	out := mustRun(t, url, "sql", "--schema")
 	for _, want := range []string{"\nallocations: addresses held right now", "\n  addr_key      TEXT NOT NULL     fixed-width key",

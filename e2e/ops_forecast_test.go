@@ -11,6 +11,7 @@ import (
 // (allocations before it do not count, releases in it do), times follow
 // from it, the urgent TOR comes first and an idle one reads "never".
 func TestReportForecast(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	day := 24 * time.Hour
 	alloc := func(d time.Duration, n string) {

@@ -57,6 +57,7 @@ func fromReport(t *testing.T, url, path, now string, rep server.GCReport, wantCo
 // report's genuine entries: a report releases only candidates an earlier
 // run recorded.
 func TestGCFromReportPastedLiveRows(t *testing.T) {
+	t.Parallel()
 	url, path, addr := gcSeeded(t, 2)
 	gcRun(t, url, gcAt(time.Minute), "net1 c1 eth0\n") // c2 missing, c1 (live1) live
 	out := mustRunAt(t, url, gcAt(20*time.Minute), "net1 c1 eth0\n", "gc", "--node", "node-01", "--live", "-",
@@ -82,6 +83,7 @@ func TestGCFromReportPastedLiveRows(t *testing.T) {
 // TestGCFromReportNodeNeverCollected: a report written from scratch for a
 // node gc never ran on releases nothing.
 func TestGCFromReportNodeNeverCollected(t *testing.T) {
+	t.Parallel()
 	url, path, _ := gcSeeded(t, 1)
 	mustRunAt(t, url, gcAt(0), "", "alloc", "--node", "node-02", "--network", "net1", "--container", "x1", "--family", "4")
 	e := heldEntry(t, path, "x1")
@@ -93,6 +95,7 @@ func TestGCFromReportNodeNeverCollected(t *testing.T) {
 // refused (exit 2) without --allow-short-grace, on the CLI and through the
 // server's API; with it, the allocation is still no candidate.
 func TestGCFromReportShortGrace(t *testing.T) {
+	t.Parallel()
 	url, path, _ := gcSeeded(t, 1)
 	rep := server.GCReport{Node: "node-01", Entries: []server.GCReportEntry{heldEntry(t, path, "c1")}}
 	now := gcT0.Add(4 * time.Second).Format(time.RFC3339)
@@ -123,6 +126,7 @@ func TestGCFromReportShortGrace(t *testing.T) {
 // run but missing for less than the grace period ("wait" in the reviewed
 // report) cannot be released by editing its action to "release".
 func TestGCFromReportWaitingCandidate(t *testing.T) {
+	t.Parallel()
 	url, path, addr := gcSeeded(t, 2)
 	gcRun(t, url, gcAt(10*time.Minute), "net1 c1 eth0\n") // c2 marked at 10m
 	rep := gcRun(t, url, gcAt(20*time.Minute), "net1 c1 eth0\n", "--dry-run")

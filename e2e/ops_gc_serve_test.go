@@ -15,6 +15,7 @@ import (
 // second run) and the server hands
 // the released address out again; a bad request is refused as on the CLI.
 func TestGCThroughServer(t *testing.T) {
+	t.Parallel()
 	url, _, addr := gcSeeded(t, 2)
 	s := startServe(t, url)
 	srv := "unix://" + s.sock

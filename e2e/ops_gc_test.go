@@ -15,6 +15,7 @@ import (
 // the grace period releases, in one batch with "gc" ledger events naming
 // the run, and nothing else.
 func TestGCTwoPhase(t *testing.T) {
+	t.Parallel()
 	url, _, addr := gcSeeded(t, 3)
 	live := "net1 c1 eth0\n"
 	rep := gcRun(t, url, gcAt(0), live)
@@ -47,6 +48,7 @@ func TestGCTwoPhase(t *testing.T) {
 // ahead of gc's (so younger than the grace period however long it has
 // been missing) is marked, never released.
 func TestGCYoungAllocationNeverReleased(t *testing.T) {
+	t.Parallel()
 	url, _, addr := gcSeeded(t, 1)
 	out := mustRunAt(t, url, gcAt(40*time.Minute), "", "alloc", "--node", "node-01", "--network", "net1",
 		"--container", "young", "--family", "4", "-o", "json")
@@ -73,6 +75,7 @@ func TestGCYoungAllocationNeverReleased(t *testing.T) {
 // TestGCReappearingAttachmentUnmarked: a candidate back in the live list
 // is unmarked; missing again, its grace period starts over.
 func TestGCReappearingAttachmentUnmarked(t *testing.T) {
+	t.Parallel()
 	url, _, addr := gcSeeded(t, 2)
 	gcRun(t, url, gcAt(0), "net1 c1 eth0\n")
 	rep := gcRun(t, url, gcAt(10*time.Minute), "net1 c1 eth0\nnet1 c2 eth0\n")
@@ -99,6 +102,7 @@ func TestGCReappearingAttachmentUnmarked(t *testing.T) {
 // TestGCDryRunChangesNothing: a dry run that would mark and release
 // prints both and leaves every table as it was.
 func TestGCDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	url, path, addr := gcSeeded(t, 3)
 	gcRun(t, url, gcAt(0), "net1 c1 eth0\nnet1 c3 eth0\n")
 	before := dump(t, path)
@@ -120,6 +124,7 @@ func TestGCDryRunChangesNothing(t *testing.T) {
 // (tampered, or the address released and handed out again) releases
 // nothing.
 func TestGCFromReport(t *testing.T) {
+	t.Parallel()
 	url, path, addr := gcSeeded(t, 4)
 	gcRun(t, url, gcAt(0), "net1 c1 eth0\nnet1 c4 eth0\n")
 	gcRun(t, url, gcAt(10*time.Minute), "net1 c1 eth0\n") // c4 marked later
@@ -198,6 +203,7 @@ func TestGCFromReport(t *testing.T) {
 // TestGCBadInput: every bad live list, flag or report is one line naming
 // what and where, exit 2 (3 for an unknown node), and changes nothing.
 func TestGCBadInput(t *testing.T) {
+	t.Parallel()
 	url, path, _ := gcSeeded(t, 2)
 	dir := t.TempDir()
 	long := strings.Repeat("x", 16)
@@ -243,6 +249,7 @@ func TestGCBadInput(t *testing.T) {
 // container alone (any network, any interface); an address held by the
 // node itself is never collected unless --include-node-addresses.
 func TestGCCrictlAndNodeAddresses(t *testing.T) {
+	t.Parallel()
 	url, _, addr := gcSeeded(t, 2)
 	mustRunAt(t, url, gcAt(0), "", "alloc", "--node", "node-01", "--network", "net2", "--container", "c1",
 		"--ifname", "net1", "--family", "4")
@@ -269,6 +276,7 @@ func TestGCCrictlAndNodeAddresses(t *testing.T) {
 // TestGCConcurrentAllocation: addresses handed out while gc runs are never
 // released by it, however many runs race with them; the leaked ones are.
 func TestGCConcurrentAllocation(t *testing.T) {
+	t.Parallel()
 	url, _, addr := gcSeeded(t, 3)
 	live := "net1 c1 eth0\n"
 	gcRun(t, url, gcAt(0), live) // marks c2 and c3

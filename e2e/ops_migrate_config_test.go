@@ -49,6 +49,7 @@ const node02Conf = `{
 // rangeEnd, never a migrated address), and moves node-01 to a real TOR
 // once it has drained, as the README's steps say.
 func TestMigrateHostLocalConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dataDir := filepath.Join(dir, "networks")
 	conf1 := fmt.Sprintf(node01Conflist, dataDir)
@@ -167,6 +168,7 @@ func pluginConf(t *testing.T, conflist string, i int) string {
 // TestMigrateHostLocalConfigBadInput refuses each bad config or argument
 // with a clear error naming the file, exit 2, and writes nothing.
 func TestMigrateHostLocalConfigBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.conf", node02Conf)
 	conf := func(name, ipam string) string {

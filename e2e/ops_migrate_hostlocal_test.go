@@ -36,6 +36,7 @@ func hostLocalLeases(t *testing.T, n int) string {
 // ADDs then fill the subnet without ever returning a migrated address, and
 // a CNI DEL of a migrated container releases its address.
 func TestMigrateHostLocal(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	withoutExpansion(t, url) // "fill the subnet": the TOR must not grow
 	dir := hostLocalLeases(t, 20)
@@ -136,6 +137,7 @@ func TestMigrateHostLocal(t *testing.T) {
 // unchanged; a legacy lease (container ID alone) is imported with the
 // --legacy-ifname interface.
 func TestMigrateHostLocalBadInput(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	mustRun(t, url, "alloc", "--node", "node-02", "--ip", "10.244.1.9", "--container", "other", "--network", "hlnet")
 	mustRun(t, url, "alloc", "--node", "node-01", "--ip", "10.244.1.20", "--container", "c2", "--network", "hlnet")
@@ -212,6 +214,7 @@ func TestMigrateHostLocalBadInput(t *testing.T) {
 // conflict change nothing, and the server's CNI ADDs then never return a
 // migrated address and fill the subnet exactly.
 func TestMigrateHostLocalUnderServer(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	withoutExpansion(t, url) // "fill the subnet": the TOR must not grow
 	s := startServe(t, url)

@@ -105,6 +105,7 @@ func guardTargets(t *testing.T, storePath string) []guardTarget {
 // with or without --force, and leaves the target and the store as they
 // were; the server's later allocations are all kept.
 func TestBackupTargetGuard(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	s := startServe(t, url)
 	srv := "unix://" + s.sock
@@ -160,6 +161,7 @@ func TestBackupTargetGuard(t *testing.T) {
 // TestEventsArchiveTargetGuard: `events archive --to` refuses the same
 // targets, exit 2 naming the path, and deletes no event.
 func TestEventsArchiveTargetGuard(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t) // the seed's events are years old
 	mustRun(t, url, "alloc", "--node", "node-01", "--container", "now", "--family", "4")
 	before := time.Now().Add(-31 * 24 * time.Hour).UTC().Format(time.RFC3339)
@@ -182,6 +184,7 @@ func TestEventsArchiveTargetGuard(t *testing.T) {
 // through the same guard: --force never replaces the store (named
 // nodes.yaml in --out-dir) or writes through a symlink.
 func TestMigrateConfigTargetGuard(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	conf := writeFile(t, t.TempDir(), "node-02.conf", node02Conf)
 	storePath := filepath.Join(dir, "nodes.yaml")

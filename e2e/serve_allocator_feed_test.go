@@ -19,6 +19,7 @@ import (
 // addresses; the allocator then hands out exactly those five, and says
 // "exhausted" again only when the subnet is full again.
 func TestLongLivedAllocatorSeesCLIReleases(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	path := filepath.Join(t.TempDir(), "netipam.db")

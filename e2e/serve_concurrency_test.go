@@ -20,6 +20,7 @@ import (
 // address is handed out twice and the table holds exactly what was
 // answered.
 func TestServeConcurrent(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	s := startServe(t, url)
 	const workers, each = 32, 20

@@ -16,6 +16,7 @@ import (
 // server hands those five out again (its pools follow the ledger) instead
 // of answering "exhausted"; then it is exhausted, truly.
 func TestServeSeesReleasesElsewhere(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	withoutExpansion(t, url)
 	s := startServe(t, url)

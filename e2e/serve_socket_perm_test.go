@@ -92,6 +92,7 @@ func TestSocketPermissionDenied(t *testing.T) {
 // regular file, a directory) is an error, not a server that is down: no
 // fallback to the store.
 func TestSocketNotASocket(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	file := filepath.Join(t.TempDir(), "netipam.sock")
 	if err := os.WriteFile(file, []byte("not a socket"), 0o644); err != nil {

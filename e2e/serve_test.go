@@ -57,6 +57,7 @@ func rawError(t *testing.T, network, addr, method, path, body string, header htt
 }
 
 func TestServeAPI(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	s := startServe(t, url)
 	c, ctx := s.client, context.Background()
@@ -141,6 +142,7 @@ func TestServeAPI(t *testing.T) {
 }
 
 func TestServeBadRequests(t *testing.T) {
+	t.Parallel()
 	url, path := seeded(t)
 	s := startServe(t, url)
 	before := dump(t, path)
@@ -298,6 +300,7 @@ func TestServeRefuses(t *testing.T) {
 // TestServeStaleSocket: a socket file nobody listens on (a server that
 // was killed) is replaced; a regular file is not.
 func TestServeStaleSocket(t *testing.T) {
+	t.Parallel()
 	url, _ := seeded(t)
 	sock := filepath.Join(t.TempDir(), "stale.sock")
 	l, err := net.Listen("unix", sock)
