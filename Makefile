@@ -132,14 +132,14 @@ bench: tools
 	$(GO) test -run '^$$' -bench GroupCommitRqlite -benchtime 4000x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench MetricsScrape -benchtime 3x -count 3 ./cmd/server/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Check1M -benchtime 1x -count 3 ./store/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench ServeAllocate -benchtime 2x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench ServeAllocate -benchtime 2x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench LocalAllocateExpansionCheck -benchtime 300x -count 3 ./cmd/server/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench EventCounts -benchtime 20x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench LoadAll1M -benchtime 2x -count 3 ./store/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench 'CNIAdd$$' -benchtime 200x -count 3 . | tee -a bench.out
-	$(GO) test -run '^$$' -bench CNIAddServer -benchtime 200x -count 3 . | tee -a bench.out
-	$(GO) test -run '^$$' -bench PluginStart -benchtime 300x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench 'CNIAdd$$' -benchtime 200x -count 3 ./e2e/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench CNIAddServer -benchtime 200x -count 3 ./e2e/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench PluginStart -benchtime 300x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 . | tee -a bench.out
-	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 . | tee -a bench.out
+	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 ./e2e/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 ./e2e/ | tee -a bench.out
 	@awk -v json=bench.json -f testdata/benchratio.awk bench.out

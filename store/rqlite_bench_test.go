@@ -15,7 +15,7 @@ import (
 )
 
 // benchWorkers is the concurrency of the cluster benchmarks: as many
-// concurrent callers as the root package's cluster tests run processes.
+// concurrent callers as the cluster tests in e2e/ run processes.
 const benchWorkers = 8
 
 // benchCluster starts a 3-node rqlite cluster on 127.0.0.1 and opens a

@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkCNIAdd measures CNI ADD latency with a fresh process per call,
+// as a runtime sees it: netipam (SQLite store, synchronous=full) beside the
+// reference host-local plugin (files in a dataDir), with the same harness
+// in the same run, each over an IPv4 /22 and an IPv6 /64, sequentially and
+// with 8 concurrent callers. Each run gets a fresh store and dataDir.
+//
+//	go test -run XXX -bench CNIAdd -benchtime 200x ./e2e/
+func BenchmarkCNIAdd(b *testing.B) {
+	hostLocal := filepath.Join(cniPluginDir(b, "host-local"), "host-local")
+	for _, callers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
+			b.StopTimer()
+			url, _ := seeded(b)
+			netipam := netConf("1.0.0", url, `"node": "node-01"`)
+			hl := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
+				"ipam": {"type": "host-local", "dataDir": %q,
+					"ranges": [[{"subnet": "10.244.0.0/22"}], [{"subnet": "fd00:10:244:1::/64"}]]}}`,
+				filepath.Join(b.TempDir(), "host-local"))
+			b.StartTimer()
+			n := addLatencies(b, binary, netipam, callers, b.N)
+			h := addLatencies(b, hostLocal, hl, callers, b.N)
+			b.StopTimer()
+			reportVersusHostLocal(b, n, h)
+		})
+	}
+}
+
+// reportVersusHostLocal reports netipam's and host-local's p50 and p99
+// latencies (sorted) and their ratios.
+func reportVersusHostLocal(b *testing.B, netipam, hostLocal []time.Duration) {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(percentile(netipam, 50)), "netipam-p50-ms")
+	b.ReportMetric(ms(percentile(netipam, 99)), "netipam-p99-ms")
+	b.ReportMetric(ms(percentile(hostLocal, 50)), "host-local-p50-ms")
+	b.ReportMetric(ms(percentile(hostLocal, 99)), "host-local-p99-ms")
+	b.ReportMetric(ms(percentile(netipam, 50))/ms(percentile(hostLocal, 50)), "p50-ratio")
+	b.ReportMetric(ms(percentile(netipam, 99))/ms(percentile(hostLocal, 99)), "p99-ratio")
+}
+
+// addLatencies runs n ADDs of distinct containers through a plugin binary
+// from `callers` goroutines and returns each call's latency, sorted.
+func addLatencies(b *testing.B, bin, conf string, callers, n int) []time.Duration {
+	b.Helper()
+	jobs := make(chan int)
+	out := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				start := time.Now()
+				r := runPlugin(b, bin, cniCall{command: "ADD", container: fmt.Sprintf("bench-%06d", i), conf: conf})
+				out[i] = time.Since(start)
+				if r.code != 0 {
+					b.Errorf("%s ADD bench-%06d: exit %d: %s%s", filepath.Base(bin), i, r.code, r.stdout, r.stderr)
+				}
+			}
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+	slices.Sort(out)
+	return out
+}
+
+// percentile of sorted latencies (nearest rank).
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100 // ceil(n*p/100)
+	return sorted[max(i, 1)-1]
+}
