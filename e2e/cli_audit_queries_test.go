@@ -18,7 +18,7 @@ type sqlResult struct {
 	Truncated bool             `json:"truncated"`
 }
 
-// TestAuditQueries runs the README's example audit queries
+// TestAuditQueries runs docs/operations.md's example audit queries
 // (testdata/audit/*.sql) with `netipam sql` on the demo store with a known
 // history, and checks each succeeds with the expected columns and rows.
 func TestAuditQueries(t *testing.T) {

@@ -23,7 +23,7 @@ func TestSubnetReclaim(t *testing.T) {
 
 	before := dump(t, path)
 	r := run(t, url, "subnet", "reclaim", "--grace", "soon")
-	if r.code != 2 || !strings.Contains(r.stderr, `--grace: duration "soon": write a positive duration such as 24h, 90m or 7d`) {
+	if r.code != 2 || !strings.Contains(r.stderr, `duration "soon": write a duration such as 90s, 15m, 24h, 7d or 1d12h`) {
 		t.Errorf("bad --grace: exit %d, stderr %q", r.code, r.stderr)
 	}
 	at(30 * time.Hour) // the released block was used 10h ago

@@ -47,7 +47,7 @@ const node02Conf = `{
 // leases written by the real host-local with that very config, checks that
 // netipam then hands out only what host-local would (inside rangeStart to
 // rangeEnd, never a migrated address), and moves node-01 to a real TOR
-// once it has drained, as the README's steps say.
+// once it has drained, as docs/operations.md's steps say (Migrating from host-local).
 func TestMigrateHostLocalConfig(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
