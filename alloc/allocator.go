@@ -43,56 +43,6 @@ type Ledger interface {
 	Unrecord(ctx context.Context, allocs []topo.Allocation) error
 }
 
-// Request asks for addresses for a node.
-type Request struct {
-	Node string
-	// Purposes defaults to ["default"].
-	Purposes []topo.Purpose
-	// Family limits the request to IPv4 or IPv6; zero means one address of
-	// every family the TOR has subnets of for each purpose.
-	Family topo.Family
-	// Count is the number of addresses per purpose and family (default 1);
-	// more than one is refused for a container interface.
-	Count int
-	// IPs are specific addresses wanted; each stands for its purpose and
-	// family.
-	IPs []netip.Addr
-	// Network, Container and IfName, the CNI spec's attachment key, own
-	// the addresses: the same attachment asked again on the same node gets
-	// the same addresses back; asked on another node, it is refused.
-	// Network is empty for the CLI's own allocations.
-	Network, Container, IfName string
-	PodNS, PodName             string
-}
-
-func (r Request) attachment() topo.Attachment {
-	return topo.Attachment{Network: r.Network, Container: r.Container, IfName: r.IfName}
-}
-
-// Validate checks a request, the one check every path makes (the CLI,
-// the HTTP API, the CNI plugin, and Allocate itself): the node, the
-// purposes (valid, distinct, at most topo.MaxPurposes), the family, the
-// count (0 means 1; at most topo.MaxCount per purpose and family and in
-// all), the addresses (valid, distinct, at most topo.MaxAddresses), and
-// what it would store beside its addresses: the attachment's parts by the
-// CNI spec's rules, lengths, no control characters.
-func (r Request) Validate() error {
-	if err := r.validateShape(); err != nil {
-		return err
-	}
-	if r.Container == "" {
-		if r.Network != "" || r.IfName != "" {
-			return topo.Errorf(topo.ErrInvalid, "a network or interface name goes with a container ID")
-		}
-	} else if err := topo.ValidateAttachment(r.attachment()); err != nil {
-		return err
-	}
-	if err := topo.ValidateLabel("pod namespace", r.PodNS); err != nil {
-		return err
-	}
-	return topo.ValidateLabel("pod name", r.PodName)
-}
-
 // maxAttempts bounds the retries after the database refuses a candidate
 // another allocator took first.
 const maxAttempts = 64
@@ -128,23 +78,6 @@ type Allocator struct {
 	resyncDue bool
 }
 
-// topologyTTL bounds how long the allocator trusts a node's TOR and a
-// TOR's subnets without asking the ledger again. A stale answer is never
-// committed (the schema refuses an address outside a subnet of the node's
-// TOR) and is dropped at once when an allocation fails (see Allocate): the
-// TTL only bounds how long a subnet added by another process goes unused.
-const topologyTTL = 5 * time.Second
-
-type cachedTOR struct {
-	tor string
-	at  time.Time
-}
-
-type cachedSubnets struct {
-	subnets []topo.Subnet
-	at      time.Time
-}
-
 // NewAllocator returns an allocator over a ledger.
 func NewAllocator(l Ledger) *Allocator {
 	return &Allocator{ledger: l, pools: map[netip.Prefix]*Pool{},
@@ -159,62 +92,6 @@ func NewOneShotAllocator(l Ledger) *Allocator {
 	a := NewAllocator(l)
 	a.oneShot = true
 	return a
-}
-
-// errStaleTopology: the remembered topology changed under an allocation.
-var errStaleTopology = errors.New("topology changed")
-
-// topology gives a node's TOR and the TOR's subnets, from what the
-// allocator remembers when cached is true and it is fresh, else from the
-// ledger (and remembers it). fromCache says whether any part was
-// remembered.
-func (a *Allocator) topology(ctx context.Context, node string, cached bool) (tor string, subnets []topo.Subnet, fromCache bool, err error) {
-	now := a.now()
-	a.mu.Lock()
-	ct, okT := a.tors[node]
-	okT = okT && cached && now.Sub(ct.at) < topologyTTL
-	a.mu.Unlock()
-	if okT {
-		tor, fromCache = ct.tor, true
-	} else {
-		if tor, err = a.ledger.NodeTOR(ctx, node); err != nil {
-			return "", nil, false, err
-		}
-		a.mu.Lock()
-		a.tors[node] = cachedTOR{tor, now}
-		a.mu.Unlock()
-	}
-	a.mu.Lock()
-	cs, okS := a.subnets[tor]
-	okS = okS && cached && now.Sub(cs.at) < topologyTTL
-	a.mu.Unlock()
-	if okS {
-		return tor, cs.subnets, true, nil
-	}
-	if subnets, err = a.ledger.NodeSubnets(ctx, tor); err != nil {
-		return "", nil, false, fmt.Errorf("look up subnets of %s: %w", tor, err)
-	}
-	a.mu.Lock()
-	a.subnets[tor] = cachedSubnets{subnets, now}
-	a.mu.Unlock()
-	return tor, subnets, fromCache, nil
-}
-
-// forgetTopology drops what the allocator remembers of a node and its TOR.
-func (a *Allocator) forgetTopology(node, tor string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.tors, node)
-	delete(a.subnets, tor)
-}
-
-// forgetAllTopology drops every node's TOR and every TOR's subnets the
-// allocator remembers: the feed showed a topology change.
-func (a *Allocator) forgetAllTopology() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	clear(a.tors)
-	clear(a.subnets)
 }
 
 // group is one (purpose, family) of a request with the TOR's subnets for it.
