@@ -8,6 +8,8 @@ import (
 	"math/bits"
 	"net/netip"
 	"slices"
+
+	"github.com/netipam/netipam/topo"
 )
 
 // DenseLimit is the largest number of addresses a prefix may have for its
@@ -34,6 +36,9 @@ type NotInRangeError struct {
 func (e *NotInRangeError) Error() string {
 	return fmt.Sprintf("%s is not in %s", e.Addr, e.Prefix)
 }
+
+// Is makes an address outside the subnet an invalid request (topo.Kinds).
+func (e *NotInRangeError) Is(target error) bool { return target == topo.ErrInvalid }
 
 // Pool hands out the addresses of one subnet. It never hands out the IPv4
 // network and broadcast addresses, the IPv6 subnet-router anycast address

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -33,33 +31,17 @@ func usagef(format string, args ...any) error {
 }
 
 // ExitCode maps an error to the process exit status. A mistake in how
-// netipam was called comes first; then the kinds of failure, so that an
-// unknown TOR inside a list of file errors is "not found".
+// netipam was called comes first, then check's finding; every other error
+// has the exit status of its kind (topo.Kinds, the one table).
 func ExitCode(err error) int {
 	var ue usageError
-	var ve topo.Errors
-	var nr *alloc.NotInRangeError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.Is(err, errCheckFailed):
 		return ExitCheck
-	case errors.As(err, &ue), errors.Is(err, store.ErrBadURL):
-		return ExitInvalid
-	case errors.Is(err, store.ErrNoStore), errors.Is(err, store.ErrNoSpace), errors.Is(err, store.ErrSchema):
-		return ExitStore
-	case errors.Is(err, topo.ErrNotFound):
-		return ExitNotFound
-	case errors.Is(err, topo.ErrConflict):
-		return ExitConflict
-	case errors.Is(err, topo.ErrExhausted):
-		return ExitExhausted
-	case errors.Is(err, topo.ErrUnavailable):
-		return ExitUnavailable
-	case errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrCorrupt):
-		return ExitStore
-	case errors.As(err, &ve), errors.As(err, &nr), errors.Is(err, topo.ErrInvalid):
+	case errors.As(err, &ue):
 		return ExitInvalid
 	}
-	return ExitError
+	return topo.KindOf(err).Exit
 }

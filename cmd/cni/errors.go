@@ -10,12 +10,14 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// CNI error codes netipam answers with (SPEC.md, "Well-known error codes").
+// CNI error codes netipam answers with (SPEC.md, "Well-known error
+// codes"): those of the error kinds (topo.Kinds: 7 invalid config, 11 try
+// again later, 999 internal), and these two for what only the plugin
+// knows.
 const (
 	codeInvalidConfig = types.ErrInvalidNetworkConfig // 7: fix the config or the registry
-	codeTryAgain      = types.ErrTryAgainLater        // 11: store busy, no leader
 	codeNotAvailable  = uint(50)                      // STATUS: the node cannot get an address
-	codeInternal      = types.ErrInternal             // 999: anything else, with a clear message
+	codeInternal      = types.ErrInternal             // 999: before the kinds are known (early.go)
 )
 
 // configError marks a fault in the network configuration (or in what the
@@ -44,13 +46,10 @@ func cniError(cmd string, err error) *types.Error {
 	switch {
 	case errors.As(err, &ue):
 		return types.NewError(codeNotAvailable, msg, "")
-	case errors.Is(err, topo.ErrUnavailable):
-		return types.NewError(codeTryAgain, msg, "")
-	case errors.As(err, &ce), errors.Is(err, topo.ErrInvalid), errors.Is(err, topo.ErrNotFound),
-		errors.Is(err, topo.ErrNoStore), errors.Is(err, topo.ErrBadURL):
+	case errors.As(err, &ce):
 		return types.NewError(codeInvalidConfig, msg, "")
 	}
-	return types.NewError(codeInternal, msg, "")
+	return types.NewError(topo.KindOf(err).CNI, msg, "") // topo.Kinds, the one table
 }
 
 // errorResult is a CNI error as the spec shows it: the version of the

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -11,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -244,36 +241,15 @@ func (m *Metrics) SetLeader(ok bool) {
 	}
 }
 
-// ResultOf maps an error to its result label by kind, in the order
-// cmd.ExitCode tests them: nil is ResultOK; a context deadline or
-// cancellation is ResultUnavailable (the caller may try again); a store
-// that is missing, full, read-only or corrupt, and any error of no kind,
-// is ResultError.
+// ResultOf maps an error to its result label: nil is ResultOK, any other
+// error the result of its kind (topo.Kinds: a context deadline or
+// cancellation is unavailable; a store that is missing, full, read-only
+// or corrupt, and any error of no kind, is ResultError).
 func ResultOf(err error) string {
-	var ve topo.Errors
-	var nr *alloc.NotInRangeError
-	switch {
-	case err == nil:
+	if err == nil {
 		return ResultOK
-	case errors.Is(err, store.ErrBadURL):
-		return ResultInvalid
-	case errors.Is(err, store.ErrNoStore), errors.Is(err, store.ErrNoSpace), errors.Is(err, store.ErrSchema):
-		return ResultError
-	case errors.Is(err, topo.ErrNotFound):
-		return ResultNotFound
-	case errors.Is(err, topo.ErrConflict):
-		return ResultConflict
-	case errors.Is(err, topo.ErrExhausted):
-		return ResultExhausted
-	case errors.Is(err, topo.ErrUnavailable),
-		errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return ResultUnavailable
-	case errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrCorrupt):
-		return ResultError
-	case errors.As(err, &ve), errors.As(err, &nr), errors.Is(err, topo.ErrInvalid):
-		return ResultInvalid
 	}
-	return ResultError
+	return topo.KindOf(err).Result // topo.Kinds, the one table
 }
 
 func bounded(v string, set []string, other string) string {

@@ -14,13 +14,16 @@ import (
 // TestKindsRoundTrip: every kind an error carries comes back the same
 // kind on the client side, with the table's status.
 func TestKindsRoundTrip(t *testing.T) {
-	for _, k := range kinds {
-		err := fmt.Errorf("wrapped: %w", topo.Errorf(k.kind, "something %s", k.name))
-		name, status := KindOf(err)
-		if name != k.name || status != k.status {
-			t.Errorf("%v: KindOf gave %s %d, want %s %d", k.kind, name, status, k.name, k.status)
+	for _, k := range topo.Kinds {
+		if k.Err == nil {
+			continue // internal: below
 		}
-		if back := KindNamed(name); !errors.Is(topo.Errorf(back, "x"), k.kind) {
+		err := fmt.Errorf("wrapped: %w", topo.Errorf(k.Err, "something %s", k.Name))
+		name, status := KindOf(err)
+		if name != k.Name || status != k.HTTP {
+			t.Errorf("%v: KindOf gave %s %d, want %s %d", k.Err, name, status, k.Name, k.HTTP)
+		}
+		if back := KindNamed(name); !errors.Is(topo.Errorf(back, "x"), k.Err) {
 			t.Errorf("%s: came back as %v", name, back)
 		}
 	}
