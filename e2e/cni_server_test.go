@@ -133,8 +133,20 @@ func TestCNILightStart(t *testing.T) {
 		"init github.com/netipam/netipam/cmd/server @", "init github.com/netipam/netipam/cmd @"}
 	trace := []string{"GODEBUG=inittrace=1"}
 	viaServer := netConf("1.1.0", url, `"node": "node-01", "server": "unix://`+s.sock+`"`)
+	// VERSION is answered by cmd/cni/versionreply, which imports only os:
+	// before net, the CNI library and the API client start (the trace
+	// names a package once its init returns, so versionreply's own exit
+	// leaves os the last it names of what VERSION needs).
+	r := runPlugin(t, binary, cniCall{command: "VERSION", env: trace})
+	if r.code != 0 || r.stdout != versionReply || !strings.Contains(r.stderr, "init os @") {
+		t.Fatalf("VERSION: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, h := range append(heavy, "init net @", "init github.com/netipam/netipam/cmd/server/api @") {
+		if strings.Contains(r.stderr, h) {
+			t.Errorf("VERSION started %s: the early reply did not answer it", strings.TrimSuffix(h, " @"))
+		}
+	}
 	for _, c := range []cniCall{
-		{command: "VERSION", env: trace},
 		{command: "ADD", container: "light", conf: viaServer, env: trace},
 		{command: "DEL", container: "light", conf: viaServer, env: trace},
 		{command: "STATUS", conf: viaServer, env: trace},
@@ -152,8 +164,12 @@ func TestCNILightStart(t *testing.T) {
 		}
 	}
 	direct := netConf("1.1.0", url, `"node": "node-01"`)
-	r := runPlugin(t, binary, cniCall{command: "ADD", container: "full", conf: direct, env: trace})
+	r = runPlugin(t, binary, cniCall{command: "ADD", container: "full", conf: direct, env: trace})
 	if r.code != 0 || !strings.Contains(r.stderr, heavy[0]) || len(parseResult(t, "1.1.0", r.stdout).IPs) != 2 {
 		t.Fatalf("ADD on the store: exit %d, stdout %q; want two addresses after the store started (handover)", r.code, r.stdout)
 	}
 }
+
+// versionReply is what a CNI plugin of versions 0.3.0 to 1.1.0 prints for
+// VERSION.
+const versionReply = `{"cniVersion":"1.1.0","supportedVersions":["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}` + "\n"

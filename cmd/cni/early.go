@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/containernetworking/cni/pkg/types"
+
+	_ "github.com/netipam/netipam/cmd/cni/versionreply" // VERSION, before anything else starts
 )
 
 // The light start. A container runtime starts the plugin once per call, so
