@@ -346,17 +346,20 @@ func (a *Allocator) load(ctx context.Context, groups []group, refresh bool) erro
 			if have != nil && !stale && !refresh {
 				continue
 			}
-			need = append(need, s.CIDR)
 			if have == nil || stale {
 				p, err := NewPool(s.CIDR, s.Gateway, s.Exclude)
 				if err != nil {
-					continue // unusable: no pool, never allocated from (see Capacity)
+					// Unusable: no pool, never allocated from (see
+					// Capacity), and nothing of it read again.
+					delete(a.pools, s.CIDR)
+					continue
 				}
 				if a.oneShot && !refresh {
 					p.partial()
 				}
 				fresh[s.CIDR] = p
 			}
+			need = append(need, s.CIDR)
 		}
 	}
 	a.mu.Unlock()
