@@ -102,6 +102,17 @@ func testNodeKeepsItsSubnet(t *testing.T, st *store.Store) {
 // TOR, all end in one subnet (neither subnet fills: 12 addresses in all).
 func testNodeKeepsItsSubnetConcurrently(t *testing.T, st *store.Store) {
 	homeFixture(t, st, "10.40.17.0/26")
+	// One request of several addresses (alloc --count) takes them from one
+	// subnet: both are empty, so least-used alone would alternate.
+	many, err := alloc.NewOneShotAllocator(st).Allocate(ctx, alloc.Request{Node: "h4", Count: 5, Family: topo.IPv4})
+	if err != nil {
+		t.Fatalf("allocate 5 for h4: %v", err)
+	}
+	for _, a := range many {
+		if a.Subnet != many[0].Subnet {
+			t.Fatalf("one request of 5 addresses spans %s and %s", many[0].Subnet, a.Subnet)
+		}
+	}
 	server := alloc.NewAllocator(st)
 	run := func(node string, n int, al func() *alloc.Allocator) {
 		var wg sync.WaitGroup
