@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -132,7 +133,8 @@ func (s *Store) ApplyGC(ctx context.Context, b GCBatch) ([]topo.Allocation, erro
 		SELECT 1 FROM allocations a WHERE a.address = gc_candidates.address
 		AND a.allocated_at = gc_candidates.allocated_at)`, b.Node))
 	if _, err := s.db.Exec(ctx, stmts...); err != nil {
-		if b.Exact && strings.Contains(err.Error(), "CHECK constraint failed") {
+		var ce *ConflictError
+		if b.Exact && errors.As(err, &ce) && ce.OnCheck() {
 			return nil, topo.Errorf(topo.ErrConflict, "gc on %s: the report no longer matches the store "+
 				"(an allocation it lists was released, handed out again or is too young): nothing was released; "+
 				"review a new report (netipam gc --dry-run -o json)", b.Node)

@@ -10,13 +10,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+	"modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqliteDB is the embedded backend: one SQLite file in WAL mode, one writer
@@ -110,7 +110,8 @@ func openSQLite(path string, mode Mode) (*sqliteDB, error) {
 // openError says what failed opening the file; a file that vanished
 // between the check and the open is ErrNoStore.
 func openError(path string, err error) error {
-	if strings.Contains(err.Error(), "unable to open database file") {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CANTOPEN {
 		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
 			return noStoreError("sqlite://"+path, "does not exist")
 		}
