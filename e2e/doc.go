@@ -16,6 +16,9 @@
 //	levels_*    pod and zone pools, across roles
 //	*_bench_*   benchmarks (make bench); scale_bench: CNI and CLI calls on a 1M-allocation store
 //
+// Under -short only the smoke tests run, one or two per role
+// (harness_short_test.go); `make test` runs every one.
+//
 // Run one with `go test -count=1 -run TestX ./e2e/`; tests that use only
 // their own temporary store run in parallel.
 package e2e

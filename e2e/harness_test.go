@@ -72,6 +72,7 @@ func TestMain(m *testing.M) {
 	// the tests can set the clock (store.EnvNow); the shipped binary
 	// ignores it (TestShippedBinaryIgnoresClockOverride).
 	flag.Parse()
+	shortRun()
 	build := goBuild("-tags", testClockTag, "-trimpath", "-ldflags", "-s -w", "-o", binary)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if testing.Short() {
