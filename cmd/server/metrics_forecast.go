@@ -37,7 +37,7 @@ type forecastCollector struct {
 	st      *store.Store
 	timeout time.Duration
 	mu      sync.Mutex
-	at      time.Time          // when last computed (wall clock)
+	at      time.Time           // when last computed (wall clock)
 	last    []prometheus.Metric // what it gave
 
 	threshold, full, podFull, rate *prometheus.Desc
