@@ -18,10 +18,11 @@ type TORMonitor struct {
 // are counted through the nodes_tor and gc_candidates_node indexes.
 const monitorTORsSQL = `SELECT t.id, COALESCE(t.pod_id, ''), COALESCE(p.zone_id, ''),
 	(SELECT COUNT(*) FROM nodes n JOIN gc_candidates c ON c.node_id = n.id WHERE n.tor_id = t.id)
-	FROM tors t LEFT JOIN pods p ON p.id = t.pod_id ORDER BY t.id`
+	FROM tors t LEFT JOIN pods p ON p.id = t.pod_id WHERE t.level = 'tor' ORDER BY t.id`
 
-// MonitorTORs gives every TOR (virtual ones too) by ID, with its pod,
-// zone and gc candidates, in one read.
+// MonitorTORs gives every TOR (virtual ones too, not the pool owners of
+// pods and zones) by ID, with its pod, zone and gc candidates, in one
+// read.
 func (s *Store) MonitorTORs(ctx context.Context) ([]TORMonitor, error) {
 	var out []TORMonitor
 	err := s.each(ctx, Q(monitorTORsSQL), func(scan func(...any) error) error {
