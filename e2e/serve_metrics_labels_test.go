@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,7 +148,10 @@ func netipamSeries(fams map[string]*dto.MetricFamily) (total int, perTOR map[str
 		for _, m := range f.GetMetric() {
 			n := 1
 			if h := m.GetHistogram(); h != nil {
-				n = len(h.GetBucket()) + 3 // the buckets, +Inf, _sum and _count
+				n = len(h.GetBucket()) + 2 // the buckets (with +Inf), _sum and _count
+				if bs := h.GetBucket(); len(bs) == 0 || !math.IsInf(bs[len(bs)-1].GetUpperBound(), 1) {
+					n++ // the +Inf bucket, implicit
+				}
 			}
 			total += n
 			for _, l := range m.GetLabel() {
@@ -171,7 +176,8 @@ const torSeries = 13
 // networks, interfaces, pod names, nodes, addresses); every subnet_cidr is
 // a subnet of the topology. The series are bounded by the topology: a TOR
 // not written to keeps torSeries series, a blocked TOR gains exactly its
-// ipam_expansion_blocked series, and more allocations add none.
+// ipam_expansion_blocked series, and more allocations add none. Every
+// ipam_ metric served is in docs/server.md's table.
 func TestServeMetricsLabelsBounded(t *testing.T) {
 	t.Parallel()
 	url := seededMonitor(t)
@@ -205,6 +211,8 @@ func TestServeMetricsLabelsBounded(t *testing.T) {
 		t.Errorf("series labelled with TORs %v, want t1, t2 and the zone pool's one", per2)
 	}
 
+	checkMetricsDocumented(t, fams2)
+
 	typed := []string{secretNetwork, secretPodNS, secretPodName, secretIfName, "secretcontainer", "nodesecret"}
 	addrs := map[string]bool{}
 	for _, a := range allocated {
@@ -233,5 +241,25 @@ func TestServeMetricsLabelsBounded(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// checkMetricsDocumented fails for an ipam_ metric the table of
+// docs/server.md does not name ("`x_capacity` / `_used`" names both).
+func checkMetricsDocumented(t *testing.T, fams map[string]*dto.MetricFamily) {
+	t.Helper()
+	b, err := os.ReadFile(repoPath("docs/server.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for name := range fams {
+		if !strings.HasPrefix(name, "ipam_") || strings.Contains(doc, "`"+name+"`") || strings.Contains(doc, "`"+name+"{") {
+			continue
+		}
+		if base, ok := strings.CutSuffix(name, "_used"); ok && strings.Contains(doc, "`"+base+"_capacity` / `_used`") {
+			continue
+		}
+		t.Errorf("%s is served but docs/server.md does not document it", name)
 	}
 }
