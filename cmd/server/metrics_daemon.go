@@ -54,23 +54,11 @@ func (c *daemonCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// feedLag reads the ledger's last event, then the feed's position: the
-// lag counts only events that were there before the position was read.
-// The position waits for a catch-up in progress; a scrape waits for it at
-// most timeout, and leaves the lag out then.
+// feedLag is d.FeedLag within the scrape's time limit; false when it
+// failed or took longer (the lag is then left out).
 func (c *daemonCollector) feedLag() (int64, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	last, err := c.d.st.LastEventID(ctx)
-	if err != nil {
-		return 0, false
-	}
-	pos := make(chan int64, 1)
-	go func() { pos <- c.d.alloc.FeedPosition() }()
-	select {
-	case p := <-pos:
-		return max(last-p, 0), true
-	case <-ctx.Done():
-		return 0, false
-	}
+	lag, err := c.d.FeedLag(ctx)
+	return lag, err == nil
 }
