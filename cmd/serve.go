@@ -62,6 +62,7 @@ It never creates a store: run netipam init or topo import first.`,
 				o.Log.Info("store open", "url", st.URL())
 				d := server.NewDaemon(st)
 				d.Metrics = server.NewMetrics(server.NewRegistry(), st)
+				d.Metrics.WatchDaemon(d)
 				d.Log = o.Log
 				return d, nil
 			}

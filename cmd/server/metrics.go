@@ -132,7 +132,8 @@ func NewMetrics(reg *prometheus.Registry, src UsageSource) *Metrics {
 		m.conflicts, m.retries, m.storeErrs, m.rebuild,
 		newUsageCollector(src, DefaultScrapeTimeout, m.storeErrs.Inc))
 	if st, ok := src.(*store.Store); ok {
-		reg.MustRegister(newExpansionCollector(st, DefaultScrapeTimeout))
+		reg.MustRegister(newExpansionCollector(st, DefaultScrapeTimeout),
+			newTORCollector(st, DefaultScrapeTimeout), newForecastCollector(st, DefaultScrapeTimeout))
 	}
 	// Every (op, result) pair exists from the start, so that rate() and
 	// alerts see a zero rather than no series.

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"PoolLevels", testPoolLevels},
 		{"NodeKeepsItsSubnet", testNodeKeepsItsSubnet},
 		{"NodeKeepsItsSubnetConcurrently", testNodeKeepsItsSubnetConcurrently},
+		{"MonitorTORs", testMonitorTORs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
