@@ -34,6 +34,7 @@ type rqliteDB struct {
 	cur    atomic.Int32
 	client *http.Client
 	level  string
+	user   *url.Userinfo // nil: no credentials
 }
 
 var _ Backend = (*rqliteDB)(nil)
@@ -76,7 +77,7 @@ func openRqlite(_ context.Context, rest string) (Backend, error) {
 			IdleConnTimeout:     90 * time.Second,
 		},
 	}
-	db := &rqliteDB{hosts: cfg.hosts, client: client, level: cfg.level}
+	db := &rqliteDB{hosts: cfg.hosts, client: client, level: cfg.level, user: cfg.user}
 	for _, h := range cfg.hosts {
 		u := url.URL{Scheme: "http", Host: h, Path: "/", User: cfg.user,
 			RawQuery: "level=" + cfg.level + "&disableClusterDiscovery=true"}
