@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -67,7 +66,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 			return topo.Errorf(topo.ErrConflict, "%w", err)
 		}
 	}
-	rows, err := st.Subnets(c.Context(), store.SubnetFilter{})
+	rows, err := st.Subnets(c.Context(), topo.SubnetFilter{})
 	if err != nil {
 		return err
 	}
@@ -82,7 +81,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 	capacity, _ := alloc.Capacity(sn)
 	a.say("added %s (%s, %s addresses, gateway %s) to %s", sn.CIDR, sn.Purpose, a.count(capacity), sn.Gateway, o.tor)
 	if a.json() {
-		return a.printJSON(subnetToJSON(store.SubnetRow{Subnet: sn, TOR: o.tor, Source: "cli"}))
+		return a.printJSON(subnetToJSON(topo.SubnetRow{Subnet: sn, TOR: o.tor, Source: "cli"}))
 	}
 	return nil
 }
@@ -130,7 +129,7 @@ type subnetJSON struct {
 	Capacity uint64   `json:"capacity"`
 }
 
-func subnetToJSON(r store.SubnetRow) subnetJSON {
+func subnetToJSON(r topo.SubnetRow) subnetJSON {
 	j := subnetJSON{CIDR: r.CIDR.String(), Family: int(topo.FamilyOfPrefix(r.CIDR)), Purpose: r.Purpose,
 		TOR: r.TOR, Pod: r.Pod, Zone: r.Zone, Source: r.Source, Used: uint64(r.Used)}
 	if r.Level.Rank() > 0 {
@@ -157,7 +156,7 @@ func newSubnetListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var f store.SubnetFilter
+			var f topo.SubnetFilter
 			if tor != "" {
 				f.TOR = &tor
 			}

@@ -2,9 +2,10 @@ package cmd
 
 import (
 	"fmt"
-	"github.com/netipam/netipam/alloc"
 	"net/netip"
 	"strings"
+
+	"github.com/netipam/netipam/alloc"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/tree"
@@ -61,7 +62,7 @@ func newTopoShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			subnets, err := st.Subnets(c.Context(), store.SubnetFilter{})
+			subnets, err := st.Subnets(c.Context(), topo.SubnetFilter{})
 			if err != nil {
 				return err
 			}
@@ -79,8 +80,8 @@ func newTopoShowCmd(a *app) *cobra.Command {
 	}
 }
 
-func showTree(t *topo.Topology, subnets []store.SubnetRow, nodes []store.NodeRow) []zoneJSON {
-	bySubnet := map[netip.Prefix]store.SubnetRow{}
+func showTree(t *topo.Topology, subnets []topo.SubnetRow, nodes []store.NodeRow) []zoneJSON {
+	bySubnet := map[netip.Prefix]topo.SubnetRow{}
 	for _, r := range subnets {
 		bySubnet[r.CIDR] = r
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 func newUsageCmd(a *app) *cobra.Command {
@@ -26,7 +27,7 @@ func newUsageCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows, err := svc.Subnets(c.Context(), store.SubnetFilter{})
+			rows, err := svc.Subnets(c.Context(), topo.SubnetFilter{})
 			if err != nil {
 				return err
 			}

@@ -59,7 +59,7 @@ func TestServeConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 	node := "node-01"
-	rows, err := s.client.Allocations(context.Background(), store.AllocationFilter{Node: &node})
+	rows, err := s.client.Allocations(context.Background(), topo.AllocationFilter{Node: &node})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestServeSIGTERM(t *testing.T) {
 	}
 	defer st.Close()
 	node := "node-01"
-	rows, err := st.Allocations(context.Background(), store.AllocationFilter{Node: &node})
+	rows, err := st.Allocations(context.Background(), topo.AllocationFilter{Node: &node})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,26 +1,21 @@
-package store
+package topo
 
-import (
-	"fmt"
-
-	"github.com/netipam/netipam/topo"
-)
+import "fmt"
 
 // Validate checks a filter, the one check every path makes before a
 // release or a query (the CLI, the HTTP API, the CNI plugin, and the store
-// itself): lists no longer than topo.MaxAddresses and
-// topo.MaxAttachments, so that one statement holds them, and names that
-// could be stored.
+// itself): lists no longer than MaxAddresses and MaxAttachments, so
+// that one statement holds them, and names that could be stored.
 func (f AllocationFilter) Validate() error {
-	if err := topo.CheckListLen("addresses", len(f.Addresses), topo.MaxAddresses); err != nil {
+	if err := CheckListLen("addresses", len(f.Addresses), MaxAddresses); err != nil {
 		return err
 	}
 	for _, a := range f.Addresses {
 		if !a.IsValid() {
-			return topo.Errorf(topo.ErrInvalid, "addresses: an empty address")
+			return Errorf(ErrInvalid, "addresses: an empty address")
 		}
 	}
-	if err := topo.CheckListLen("not_owners", len(f.NotOwners), topo.MaxAttachments); err != nil {
+	if err := CheckListLen("not_owners", len(f.NotOwners), MaxAttachments); err != nil {
 		return err
 	}
 	for _, s := range []struct {
@@ -28,14 +23,14 @@ func (f AllocationFilter) Validate() error {
 		v    *string
 	}{{"node", f.Node}, {"tor", f.TOR}, {"container", f.Container}, {"ifname", f.IfName}, {"network", f.Network}} {
 		if s.v != nil {
-			if err := topo.ValidateLabel(s.what, *s.v); err != nil {
+			if err := ValidateLabel(s.what, *s.v); err != nil {
 				return err
 			}
 		}
 	}
 	for i, o := range f.NotOwners {
 		for _, s := range []struct{ what, v string }{{"container", o.Container}, {"ifname", o.IfName}, {"network", o.Network}} {
-			if err := topo.ValidateLabel(fmt.Sprintf("not_owners[%d].%s", i, s.what), s.v); err != nil {
+			if err := ValidateLabel(fmt.Sprintf("not_owners[%d].%s", i, s.what), s.v); err != nil {
 				return err
 			}
 		}

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
+	"github.com/netipam/netipam/topo"
 )
 
 // TestAdoptAPI sends POST /v1/adopt to the API over a real store: a good
@@ -38,7 +38,7 @@ func TestAdoptAPI(t *testing.T) {
 		t.Fatalf("second adopt: %d %s", code, out)
 	}
 	held := func() int {
-		as, err := st.Allocations(t.Context(), store.AllocationFilter{})
+		as, err := st.Allocations(t.Context(), topo.AllocationFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

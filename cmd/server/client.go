@@ -5,7 +5,6 @@ import (
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -52,18 +51,18 @@ func (c *Client) Allocate(ctx context.Context, req alloc.Request) ([]topo.Alloca
 }
 
 // Release asks the server to release.
-func (c *Client) Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error) {
+func (c *Client) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
 	return c.api.Release(ctx, toFilterJSON(f), kind)
 }
 
 // Allocations asks the server for allocations. NotOwners is a release
 // (GC) filter only.
-func (c *Client) Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error) {
+func (c *Client) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
 	return c.api.Allocations(ctx, toFilterJSON(f))
 }
 
 // Subnets asks the server for subnets.
-func (c *Client) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error) {
+func (c *Client) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
 	out, err := c.api.Subnets(ctx, api.SubnetQuery{TOR: f.TOR, ForTOR: f.ForTOR, Purpose: f.Purpose, CIDR: f.CIDR})
 	if err != nil {
 		return nil, err

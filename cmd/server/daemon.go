@@ -75,7 +75,7 @@ func (d *Daemon) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the ledger's position in %s: %w", d.st.URL(), err)
 	}
-	rows, err := d.st.Subnets(ctx, store.SubnetFilter{})
+	rows, err := d.st.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		return fmt.Errorf("load subnets from %s: %w", d.st.URL(), err)
 	}
@@ -197,7 +197,7 @@ func (d *Daemon) Allocate(ctx context.Context, req alloc.Request) (out []topo.Al
 }
 
 // Release releases through the store and frees the addresses in the pools.
-func (d *Daemon) Release(ctx context.Context, f store.AllocationFilter, kind string) (released []topo.Allocation, err error) {
+func (d *Daemon) Release(ctx context.Context, f topo.AllocationFilter, kind string) (released []topo.Allocation, err error) {
 	defer d.timed(OpRelease)(&err)
 	if released, err = d.group.Release(ctx, f, kind); err != nil {
 		return nil, err
@@ -208,13 +208,13 @@ func (d *Daemon) Release(ctx context.Context, f store.AllocationFilter, kind str
 }
 
 // Allocations lists from the store.
-func (d *Daemon) Allocations(ctx context.Context, f store.AllocationFilter) (out []topo.Allocation, err error) {
+func (d *Daemon) Allocations(ctx context.Context, f topo.AllocationFilter) (out []topo.Allocation, err error) {
 	defer d.timed(OpAllocations)(&err)
 	return d.st.Allocations(ctx, f)
 }
 
 // Subnets lists from the store.
-func (d *Daemon) Subnets(ctx context.Context, f store.SubnetFilter) (out []store.SubnetRow, err error) {
+func (d *Daemon) Subnets(ctx context.Context, f topo.SubnetFilter) (out []topo.SubnetRow, err error) {
 	defer d.timed(OpSubnets)(&err)
 	return d.st.Subnets(ctx, f)
 }

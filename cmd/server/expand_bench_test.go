@@ -11,6 +11,7 @@ import (
 	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
+	"github.com/netipam/netipam/topo"
 )
 
 // BenchmarkLocalAllocateExpansionCheck measures what the check after every
@@ -49,7 +50,7 @@ func BenchmarkLocalAllocateExpansionCheck(b *testing.B) {
 				b.Fatal(err)
 			}
 			spent[k] += time.Since(start)
-			if _, err := st.Release(ctx, store.AllocationFilter{Container: &ctr}, "release"); err != nil {
+			if _, err := st.Release(ctx, topo.AllocationFilter{Container: &ctr}, "release"); err != nil {
 				b.Fatal(err)
 			}
 		}

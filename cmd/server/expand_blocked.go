@@ -33,7 +33,7 @@ type Blocked struct {
 // node once, and plans (reading that TOR's pod) only where a block is
 // needed.
 func ExpansionBlocked(ctx context.Context, st *store.Store) ([]Blocked, error) {
-	rows, err := st.Subnets(ctx, store.SubnetFilter{})
+	rows, err := st.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		return nil, err
 	}

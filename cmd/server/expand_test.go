@@ -128,7 +128,7 @@ func checkOneBlock(t *testing.T, url string) {
 	}
 	defer st.Close()
 	tor := "t1"
-	rows, err := st.Subnets(context.Background(), store.SubnetFilter{TOR: &tor})
+	rows, err := st.Subnets(context.Background(), topo.SubnetFilter{TOR: &tor})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func RunForecast(ctx context.Context, st *store.Store, req ForecastRequest) (For
 		return ForecastReport{}, topo.Errorf(topo.ErrInvalid, "threshold %g: give a ratio above 0 and at most 1 (e.g. 0.8)", req.Threshold)
 	}
 	now := st.Now()
-	subnets, err := st.Subnets(ctx, store.SubnetFilter{})
+	subnets, err := st.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		return ForecastReport{}, err
 	}

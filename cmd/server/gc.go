@@ -54,7 +54,7 @@ func RunGC(ctx context.Context, st *store.Store, req GCRequest) (GCReport, []top
 	if _, err := st.NodeTOR(ctx, req.Node); err != nil {
 		return GCReport{}, nil, err
 	}
-	held, err := st.Allocations(ctx, store.AllocationFilter{Node: &req.Node})
+	held, err := st.Allocations(ctx, topo.AllocationFilter{Node: &req.Node})
 	if err != nil {
 		return GCReport{}, nil, err
 	}
@@ -187,7 +187,7 @@ func gcFromReport(ctx context.Context, st *store.Store, req GCRequest, grace tim
 // checkListed says, naming each, which listed allocations no longer match
 // the store (the batch checks it again, atomically).
 func checkListed(ctx context.Context, st *store.Store, listed []topo.Allocation, cutoff time.Time, nodeAddrs bool) error {
-	f := store.AllocationFilter{}
+	f := topo.AllocationFilter{}
 	for _, l := range listed {
 		f.Addresses = append(f.Addresses, l.Address)
 	}

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/strictjson"
 	"github.com/netipam/netipam/topo"
 )
@@ -211,7 +210,7 @@ func (a *API) release(w http.ResponseWriter, r *http.Request) {
 }
 
 // allocationFilter reads GET /v1/allocations' parameters.
-func allocationFilter(r *http.Request) (store.AllocationFilter, error) {
+func allocationFilter(r *http.Request) (topo.AllocationFilter, error) {
 	q := r.URL.Query()
 	var j filterJSON
 	str := func(k string) *string {
@@ -225,20 +224,20 @@ func allocationFilter(r *http.Request) (store.AllocationFilter, error) {
 	for _, s := range q["address"] {
 		ad, err := netip.ParseAddr(s)
 		if err != nil {
-			return store.AllocationFilter{}, topo.Errorf(topo.ErrInvalid, "address %.60q: %v", s, err)
+			return topo.AllocationFilter{}, topo.Errorf(topo.ErrInvalid, "address %.60q: %v", s, err)
 		}
 		j.Addresses = append(j.Addresses, ad)
 	}
 	if s := str("subnet"); s != nil {
 		p, err := netip.ParsePrefix(*s)
 		if err != nil {
-			return store.AllocationFilter{}, topo.Errorf(topo.ErrInvalid, "subnet %.60q: %v", *s, err)
+			return topo.AllocationFilter{}, topo.Errorf(topo.ErrInvalid, "subnet %.60q: %v", *s, err)
 		}
 		j.Subnet = &p
 	}
 	f := StoreFilter(j)
 	if err := f.Validate(); err != nil {
-		return store.AllocationFilter{}, err
+		return topo.AllocationFilter{}, err
 	}
 	return f, nil
 }
@@ -265,7 +264,7 @@ func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var f store.SubnetFilter
+	var f topo.SubnetFilter
 	if q.Has("tor") {
 		v := q.Get("tor")
 		f.TOR = &v

@@ -5,7 +5,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -43,7 +42,7 @@ type poolKey struct {
 }
 
 // poolOwner is the id a pool subnet's gauges name: the pod's or zone's.
-func poolOwner(r store.SubnetRow) string {
+func poolOwner(r topo.SubnetRow) string {
 	if r.Level == topo.LevelZone {
 		return r.Zone
 	}
@@ -51,7 +50,7 @@ func poolOwner(r store.SubnetRow) string {
 }
 
 // poolSums adds a pool subnet's capacity and use to sums.
-func poolSums(sums map[poolKey]*[2]float64, r store.SubnetRow, capacity uint64) {
+func poolSums(sums map[poolKey]*[2]float64, r topo.SubnetRow, capacity uint64) {
 	k := poolKey{r.Level, poolOwner(r), r.Purpose, topo.FamilyOfPrefix(r.CIDR)}
 	s := sums[k]
 	if s == nil {

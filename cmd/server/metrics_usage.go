@@ -17,7 +17,7 @@ import (
 // UsageSource is what the topology and usage gauges read at scrape time;
 // *store.Store is one.
 type UsageSource interface {
-	Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error)
+	Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error)
 	Nodes(ctx context.Context, f store.NodeFilter) ([]store.NodeRow, error)
 	LoadTopology(ctx context.Context) (*topo.Topology, error)
 }
@@ -133,7 +133,7 @@ type purposeFamily struct {
 
 // read computes every gauge, or fails whole.
 func (c *usageCollector) read(ctx context.Context) ([]prometheus.Metric, error) {
-	subnets, err := c.src.Subnets(ctx, store.SubnetFilter{})
+	subnets, err := c.src.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}

@@ -202,7 +202,7 @@ func checkDemoUsage(t *testing.T, st *store.Store) {
 
 	// Used is what the allocations table holds, TOR by TOR and subnet by
 	// subnet; capacity is alloc.Capacity summed; available is the rest.
-	subnets, err := st.Subnets(ctx, store.SubnetFilter{})
+	subnets, err := st.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func checkDemoUsage(t *testing.T, st *store.Store) {
 		tors[r.TOR] = true
 	}
 	for tor := range tors {
-		held, err := st.Allocations(ctx, store.AllocationFilter{TOR: &tor})
+		held, err := st.Allocations(ctx, topo.AllocationFilter{TOR: &tor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,7 +314,7 @@ func TestMetricsUsageFollowsStore(t *testing.T) {
 	if got := scrape(t, m.Handler()).value(t, "ipam_tor_ip_used", l); got != 2 {
 		t.Fatalf("%s used %v before release, want 2", tor, got)
 	}
-	if _, err := svc.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{as[0].Address}}, "release"); err != nil {
+	if _, err := svc.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{as[0].Address}}, "release"); err != nil {
 		t.Fatal(err)
 	}
 	e := scrape(t, m.Handler())

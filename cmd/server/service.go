@@ -20,11 +20,11 @@ type Service interface {
 	Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error)
 	// Release frees what the filter selects, in one atomic batch, and
 	// returns it; kind is the ledger's "release" or "gc".
-	Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error)
+	Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error)
 	// Allocations lists what the filter selects, in address order.
-	Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error)
+	Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error)
 	// Subnets lists subnets with where they sit and their use.
-	Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error)
+	Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error)
 	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
 	// it is not).
 	NodeTOR(ctx context.Context, node string) (string, error)
@@ -55,17 +55,17 @@ func (l Local) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocati
 }
 
 // Release releases from the store.
-func (l Local) Release(ctx context.Context, f store.AllocationFilter, kind string) ([]topo.Allocation, error) {
+func (l Local) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
 	return l.Store.Release(ctx, f, kind)
 }
 
 // Allocations lists from the store.
-func (l Local) Allocations(ctx context.Context, f store.AllocationFilter) ([]topo.Allocation, error) {
+func (l Local) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
 	return l.Store.Allocations(ctx, f)
 }
 
 // Subnets lists from the store.
-func (l Local) Subnets(ctx context.Context, f store.SubnetFilter) ([]store.SubnetRow, error) {
+func (l Local) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
 	return l.Store.Subnets(ctx, f)
 }
 

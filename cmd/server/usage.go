@@ -4,12 +4,12 @@ import (
 	"context"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 // SubnetUses is the part of subnet rows the shared rules read
 // (alloc.Usage, alloc.CheckRoom).
-func SubnetUses(rows []store.SubnetRow) []alloc.SubnetUse {
+func SubnetUses(rows []topo.SubnetRow) []alloc.SubnetUse {
 	out := make([]alloc.SubnetUse, len(rows))
 	for i, r := range rows {
 		out[i] = alloc.SubnetUse{Subnet: r.Subnet, Zone: r.Zone, Pod: r.Pod, TOR: r.TOR, Level: r.Level, Used: r.Used}
@@ -19,7 +19,7 @@ func SubnetUses(rows []store.SubnetRow) []alloc.SubnetUse {
 
 // Usage is used / capacity by zone, pod and TOR, from any Service.
 func Usage(ctx context.Context, svc Service) ([]alloc.UsageRow, error) {
-	rows, err := svc.Subnets(ctx, store.SubnetFilter{})
+	rows, err := svc.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		return nil, err
 	}

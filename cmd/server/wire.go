@@ -2,7 +2,6 @@ package server
 
 import (
 	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -26,7 +25,7 @@ func toAllocationsJSON(as []topo.Allocation) []allocationJSON { return api.Alloc
 func fromAllocationsJSON(as []allocationJSON) []topo.Allocation { return api.Domain(as) }
 
 // toFilterJSON is a store filter in the API's form.
-func toFilterJSON(f store.AllocationFilter) filterJSON {
+func toFilterJSON(f topo.AllocationFilter) filterJSON {
 	j := filterJSON{Addresses: f.Addresses, Node: f.Node, TOR: f.TOR, Subnet: f.Subnet,
 		Container: f.Container, IfName: f.IfName, Network: f.Network}
 	if f.NotOwners != nil { // empty is not absent: see api.Filter
@@ -39,8 +38,8 @@ func toFilterJSON(f store.AllocationFilter) filterJSON {
 }
 
 // StoreFilter is the store filter an API filter names.
-func StoreFilter(j api.Filter) store.AllocationFilter {
-	f := store.AllocationFilter{Addresses: j.Addresses, Node: j.Node, TOR: j.TOR, Subnet: j.Subnet,
+func StoreFilter(j api.Filter) topo.AllocationFilter {
+	f := topo.AllocationFilter{Addresses: j.Addresses, Node: j.Node, TOR: j.TOR, Subnet: j.Subnet,
 		Container: j.Container, IfName: j.IfName, Network: j.Network}
 	if j.NotOwners != nil { // empty is not absent: see api.Filter
 		f.NotOwners = make([]topo.Attachment, 0, len(j.NotOwners))
@@ -51,7 +50,7 @@ func StoreFilter(j api.Filter) store.AllocationFilter {
 	return f
 }
 
-func toSubnetsJSON(rows []store.SubnetRow) []subnetJSON {
+func toSubnetsJSON(rows []topo.SubnetRow) []subnetJSON {
 	out := make([]subnetJSON, len(rows))
 	for i, r := range rows {
 		out[i] = subnetJSON{CIDR: r.CIDR, Purpose: r.Purpose, Gateway: r.Gateway, Exclude: r.Exclude,
@@ -63,10 +62,10 @@ func toSubnetsJSON(rows []store.SubnetRow) []subnetJSON {
 	return out
 }
 
-func fromSubnetsJSON(js []subnetJSON) []store.SubnetRow {
-	out := make([]store.SubnetRow, len(js))
+func fromSubnetsJSON(js []subnetJSON) []topo.SubnetRow {
+	out := make([]topo.SubnetRow, len(js))
 	for i, j := range js {
-		out[i] = store.SubnetRow{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude, Level: j.Level},
+		out[i] = topo.SubnetRow{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude, Level: j.Level},
 			TOR: j.TOR, Level: j.Level, Pod: j.Pod, Zone: j.Zone, Source: j.Source, Used: j.Used}
 	}
 	return out

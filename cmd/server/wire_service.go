@@ -6,7 +6,6 @@ import (
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -34,7 +33,7 @@ func (w Wire) Allocations(ctx context.Context, f api.Filter) ([]topo.Allocation,
 
 // Subnets lists the subnets the query selects.
 func (w Wire) Subnets(ctx context.Context, q api.SubnetQuery) ([]api.Subnet, error) {
-	rows, err := w.Svc.Subnets(ctx, store.SubnetFilter{TOR: q.TOR, ForTOR: q.ForTOR, Purpose: q.Purpose, CIDR: q.CIDR})
+	rows, err := w.Svc.Subnets(ctx, topo.SubnetFilter{TOR: q.TOR, ForTOR: q.ForTOR, Purpose: q.Purpose, CIDR: q.CIDR})
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -23,7 +22,7 @@ func TestFilterNotOwnersSurvivesTheWire(t *testing.T) {
 		{"empty", []topo.Attachment{}},
 		{"one", []topo.Attachment{{Network: network, Container: "c1", IfName: "eth0"}}},
 	} {
-		f := store.AllocationFilter{Node: &node, Network: &network, NotOwners: tc.in}
+		f := topo.AllocationFilter{Node: &node, Network: &network, NotOwners: tc.in}
 		b, err := json.Marshal(api.ReleaseBody{Filter: toFilterJSON(f), Kind: "gc"})
 		if err != nil {
 			t.Fatal(err)

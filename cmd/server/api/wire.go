@@ -79,7 +79,7 @@ type Attachment struct {
 	IfName    string `json:"ifname"`
 }
 
-// Filter selects allocations, as store.AllocationFilter does: an absent
+// Filter selects allocations, as topo.AllocationFilter does: an absent
 // field matches everything.
 type Filter struct {
 	Addresses []netip.Addr  `json:"addresses,omitempty"`
@@ -97,7 +97,7 @@ type Filter struct {
 }
 
 // OwnedBy selects what an attachment holds on a node: the CNI spec's key,
-// checked against the node that asks (store.OwnedBy).
+// checked against the node that asks (topo.OwnedBy).
 func OwnedBy(node string, a topo.Attachment) Filter {
 	return Filter{Node: &node, Network: &a.Network, Container: &a.Container, IfName: &a.IfName}
 }
