@@ -3,9 +3,10 @@ package cmd
 import (
 	"context"
 
+	"github.com/netipam/netipam/ipam/local"
+
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 )
 
@@ -23,12 +24,12 @@ func newReportCmd(a *app) *cobra.Command {
 
 // reporter gives the reports of the server --server names, else of the
 // store, read-only.
-func (a *app) reporter(ctx context.Context) (server.Reporter, error) {
+func (a *app) reporter(ctx context.Context) (local.Reporter, error) {
 	svc, err := a.service(ctx, store.ModeReadOnly)
 	if err != nil {
 		return nil, err
 	}
-	r, ok := svc.(server.Reporter)
+	r, ok := svc.(local.Reporter)
 	if !ok {
 		return nil, usagef("report: this service has no reports")
 	}

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/netipam/netipam/ipam/local"
+
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -92,10 +93,10 @@ func runSubnetExpand(c *cobra.Command, a *app, o subnetExpandOptions) error {
 		return topoNotFound("TOR %s has no %s subnet%s to grow: add one with `netipam subnet add --tor %s --purpose %s --cidr CIDR`",
 			o.tor, o.purpose, familyText(o.family), o.tor, o.purpose)
 	}
-	var results []server.ExpandResult
+	var results []local.ExpandResult
 	var errs []error
 	for _, f := range fams {
-		res, err := server.Expand(c.Context(), st, server.ExpandRequest{TOR: o.tor, Purpose: o.purpose, Family: f,
+		res, err := local.Expand(c.Context(), st, local.ExpandRequest{TOR: o.tor, Purpose: o.purpose, Family: f,
 			Manual: true, DryRun: o.dryRun})
 		if res.TOR != "" {
 			results = append(results, res)
@@ -124,7 +125,7 @@ func familyText(f string) string {
 }
 
 // sayPlan prints an expansion plan for people.
-func (a *app) sayPlan(r server.ExpandResult, dryRun bool) {
+func (a *app) sayPlan(r local.ExpandResult, dryRun bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "TOR %s (pod %s), %s IPv%d: %s of %s used (%.0f%%), threshold %.0f%%",
 		r.TOR, r.Pod, r.Purpose, r.Family, a.count(r.Used), a.count(r.Capacity), 100*r.Ratio, 100*r.Threshold)

@@ -3,10 +3,11 @@ package cmd
 import (
 	"fmt"
 
+	"github.com/netipam/netipam/ipam"
+
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -31,7 +32,7 @@ func newUsageCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			us, err := alloc.Usage(server.SubnetUses(rows))
+			us, err := alloc.Usage(ipam.SubnetUses(rows))
 			if err != nil {
 				return err
 			}

@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netipam/netipam/server/api"
+
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -92,7 +93,7 @@ func TestServeSIGTERM(t *testing.T) {
 				got, err := s.client.Allocate(ctx, alloc.Request{Node: "node-01", Family: topo.IPv4,
 					Network: "net", Container: fmt.Sprintf("c-%d-%d", w, i), IfName: "eth0"})
 				if err != nil {
-					if !errors.Is(err, server.ErrUnreachable) && !errors.Is(err, topo.ErrUnavailable) {
+					if !errors.Is(err, api.ErrUnreachable) && !errors.Is(err, topo.ErrUnavailable) {
 						t.Errorf("allocate during the stop: %v", err)
 					}
 					return

@@ -17,8 +17,8 @@ import (
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd"
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/server"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -131,7 +131,7 @@ func TestServeAPI(t *testing.T) {
 		if code := cmd.ExitCode(err); code != tc.exit {
 			t.Errorf("%s: exit code %d through the server, want %d", tc.name, code, tc.exit)
 		}
-		if errors.Is(err, server.ErrUnreachable) {
+		if errors.Is(err, api.ErrUnreachable) {
 			t.Errorf("%s: %v is not unreachable: the server answered", tc.name, err)
 		}
 	}
@@ -291,7 +291,7 @@ func TestServeRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.NodeTOR(context.Background(), "node-01"); !errors.Is(err, server.ErrUnreachable) || !errors.Is(err, topo.ErrUnavailable) {
+	if _, err := c.NodeTOR(context.Background(), "node-01"); !errors.Is(err, api.ErrUnreachable) || !errors.Is(err, topo.ErrUnavailable) {
 		t.Errorf("no socket: %v, want unreachable (and unavailable)", err)
 	}
 }

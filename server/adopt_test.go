@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
+
+	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"
 )
@@ -18,7 +20,7 @@ import (
 // body is an invalid request (400) that records nothing.
 func TestAdoptAPI(t *testing.T) {
 	st, _ := storetest.DemoRecorded(t)
-	h := (&server.API{Svc: server.Local{Store: st}, Log: slog.New(slog.DiscardHandler)}).Handler("")
+	h := (&server.API{Svc: local.Service{Store: st}, Log: slog.New(slog.DiscardHandler)}).Handler("")
 	post := func(body string) (int, map[string]json.RawMessage) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/adopt", strings.NewReader(body)))

@@ -2,86 +2,90 @@ package server
 
 import (
 	"context"
+	"net/http"
+	"net/url"
+	"strconv"
 
-	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/topo"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/ipam/local"
+	"github.com/netipam/netipam/server/api"
+	"github.com/netipam/netipam/store"
 )
 
-// ErrUnreachable: no connection to the server could be made at all (no
-// socket file, connection refused). Only then may a caller fall back to
-// the store: a server that answered, even with an error, decided.
-var ErrUnreachable = api.ErrUnreachable
-
-// ClientOptions are the client's optional settings (api.ClientOptions).
-type ClientOptions = api.ClientOptions
-
-// Client is the Service of a running `netipam serve`, over HTTP: the API's
-// client (package api) in the store's terms.
+// Client asks a running `netipam serve` over HTTP: ipam.Service is the
+// API's light client (api.Client, which the CNI plugin uses alone); this
+// adds what only the command line asks (gc, check, the reports), whose
+// answers are in the store's and the use cases' terms.
 type Client struct {
-	api *api.Client
+	*api.Client
 }
 
-var _ Service = (*Client)(nil)
+var (
+	_ ipam.Service    = (*Client)(nil)
+	_ local.GCService = (*Client)(nil)
+	_ local.Reporter  = (*Client)(nil)
+	_ local.Checker   = (*Client)(nil)
+)
 
 // NewClient returns a client for unix:///path/to.sock, http://host:port or
 // https://host:port; token, when not empty, is sent as a bearer token.
 func NewClient(rawURL, token string) (*Client, error) {
-	return NewClientWith(rawURL, token, ClientOptions{})
+	return NewClientWith(rawURL, token, api.ClientOptions{})
 }
 
 // NewClientWith is NewClient with options.
-func NewClientWith(rawURL, token string, o ClientOptions) (*Client, error) {
+func NewClientWith(rawURL, token string, o api.ClientOptions) (*Client, error) {
 	c, err := api.NewClientWith(rawURL, token, o)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: c}, nil
+	return &Client{c}, nil
 }
 
-// do sends a request and decodes a 200 answer into out, or the error
-// body into the error of its kind (api.Client.Do).
-func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	return c.api.Do(ctx, method, path, body, out)
+// Check asks the server to check its store.
+func (c *Client) Check(ctx context.Context) (store.CheckReport, error) {
+	var out store.CheckReport
+	err := c.Do(ctx, http.MethodGet, "/v1/check", nil, &out)
+	return out, err
 }
 
-// Allocate asks the server to allocate.
-func (c *Client) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	return c.api.Allocate(ctx, req)
+// GC asks the server to run gc.
+func (c *Client) GC(ctx context.Context, req local.GCRequest) (local.GCReport, error) {
+	var out local.GCReport
+	if err := c.Do(ctx, http.MethodPost, "/v1/gc", req, &out); err != nil {
+		return local.GCReport{}, err
+	}
+	return out, nil
 }
 
-// Release asks the server to release.
-func (c *Client) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
-	return c.api.Release(ctx, toFilterJSON(f), kind)
-}
-
-// Allocations asks the server for allocations. NotOwners is a release
-// (GC) filter only.
-func (c *Client) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
-	return c.api.Allocations(ctx, toFilterJSON(f))
-}
-
-// Subnets asks the server for subnets.
-func (c *Client) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
-	out, err := c.api.Subnets(ctx, api.SubnetQuery{TOR: f.TOR, ForTOR: f.ForTOR, Purpose: f.Purpose, CIDR: f.CIDR})
-	if err != nil {
+// NodeCounts asks the server.
+func (c *Client) NodeCounts(ctx context.Context) ([]store.NodeCount, error) {
+	var out []store.NodeCount
+	if err := c.Do(ctx, http.MethodGet, "/v1/report/nodes", nil, &out); err != nil {
 		return nil, err
 	}
-	return fromSubnetsJSON(out), nil
+	return out, nil
 }
 
-// NodeTOR asks the server for a node's TOR.
-func (c *Client) NodeTOR(ctx context.Context, node string) (string, error) {
-	return c.api.NodeTOR(ctx, node)
+// GCCandidates asks the server.
+func (c *Client) GCCandidates(ctx context.Context, node string) ([]store.GCCandidate, error) {
+	var out []store.GCCandidate
+	path := "/v1/report/leaks"
+	if node != "" {
+		path += "?" + url.Values{"node": {node}}.Encode()
+	}
+	if err := c.Do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// Usage asks the server for usage totals.
-func (c *Client) Usage(ctx context.Context) ([]alloc.UsageRow, error) {
-	return c.api.Usage(ctx)
-}
-
-// Ready says whether the server answers /readyz with 200 (nil) or why
-// not.
-func (c *Client) Ready(ctx context.Context) error {
-	return c.api.Ready(ctx)
+// Forecast asks the server.
+func (c *Client) Forecast(ctx context.Context, req local.ForecastRequest) (local.ForecastReport, error) {
+	var out local.ForecastReport
+	q := url.Values{"window": {req.Window}, "threshold": {strconv.FormatFloat(req.Threshold, 'g', -1, 64)}}
+	if err := c.Do(ctx, http.MethodGet, "/v1/report/forecast?"+q.Encode(), nil, &out); err != nil {
+		return local.ForecastReport{}, err
+	}
+	return out, nil
 }

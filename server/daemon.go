@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
-// Daemon is the Service of `netipam serve`: one store and one long-lived
+// Daemon is the ipam.Service of `netipam serve`: one store and one long-lived
 // allocator whose pools are kept between requests.
 type Daemon struct {
 	st    *store.Store
@@ -40,13 +41,13 @@ type Daemon struct {
 	stopped func()       // test hook: called by Close once every goroutine has returned
 }
 
-var _ Service = (*Daemon)(nil)
+var _ ipam.Service = (*Daemon)(nil)
 
 // followEvery is how often the daemon reads the ledger's change feed: an
 // address released by another writer is allocatable again within it.
 const followEvery = 100 * time.Millisecond
 
-// NewDaemon returns the daemon's Service over an open store; it is not
+// NewDaemon returns the daemon's ipam.Service over an open store; it is not
 // ready until Load has run. Its allocator writes through a group
 // committer: concurrent requests share one transaction (or one rqlite
 // request), and a failing one fails alone.

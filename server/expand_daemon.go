@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -26,18 +27,18 @@ const expandTimeout = 30 * time.Second
 // allocations marked it.
 type expansionQueue struct {
 	mu    sync.Mutex
-	dirty map[expandGroup]bool
+	dirty map[local.ExpandGroup]bool
 	kick  chan struct{}
 }
 
 func newExpansionQueue() *expansionQueue {
-	return &expansionQueue{dirty: map[expandGroup]bool{}, kick: make(chan struct{}, 1)}
+	return &expansionQueue{dirty: map[local.ExpandGroup]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // mark queues the groups of allocs; it never blocks.
 func (q *expansionQueue) mark(allocs []topo.Allocation) {
 	q.mu.Lock()
-	for _, g := range groupsOf(allocs) {
+	for _, g := range local.GroupsOf(allocs) {
 		q.dirty[g] = true
 	}
 	q.mu.Unlock()
@@ -48,11 +49,11 @@ func (q *expansionQueue) mark(allocs []topo.Allocation) {
 }
 
 // take empties the queue.
-func (q *expansionQueue) take() map[expandGroup]bool {
+func (q *expansionQueue) take() map[local.ExpandGroup]bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	d := q.dirty
-	q.dirty = map[expandGroup]bool{}
+	q.dirty = map[local.ExpandGroup]bool{}
 	return d
 }
 
@@ -60,7 +61,7 @@ func (q *expansionQueue) take() map[expandGroup]bool {
 // full is grown and the request made again, and every allocation queues
 // its TOR for the background check.
 func (d *Daemon) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	out, err := allocateGrowing(ctx, d.st, req, d.alloc.Allocate, d.reportExpansion)
+	out, err := local.AllocateGrowing(ctx, d.st, req, d.alloc.Allocate, d.reportExpansion)
 	if err == nil {
 		d.expansions.mark(out)
 	}
@@ -78,12 +79,12 @@ func (d *Daemon) expandLoop(ctx context.Context) {
 		case <-d.expansions.kick:
 		}
 		if dirty := d.expansions.take(); len(dirty) > 0 {
-			groups := make([]expandGroup, 0, len(dirty))
+			groups := make([]local.ExpandGroup, 0, len(dirty))
 			for g := range dirty {
 				groups = append(groups, g)
 			}
 			xctx, cancel := context.WithTimeout(ctx, expandTimeout)
-			expandNeeded(xctx, d.st, groups, d.reportExpansion)
+			local.ExpandNeeded(xctx, d.st, groups, d.reportExpansion)
 			cancel()
 		}
 		select { // at most one round every expandEvery
@@ -95,7 +96,7 @@ func (d *Daemon) expandLoop(ctx context.Context) {
 }
 
 // reportExpansion logs what an expansion did or why it could not.
-func (d *Daemon) reportExpansion(res ExpandResult, err error) {
+func (d *Daemon) reportExpansion(res local.ExpandResult, err error) {
 	if d.Log == nil {
 		return
 	}

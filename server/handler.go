@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/strictjson"
 	"github.com/netipam/netipam/topo"
 )
@@ -20,9 +22,9 @@ import (
 // maxBody bounds a request body: far more than any real request.
 const maxBody = 1 << 20
 
-// API is the HTTP API of a Service, version 1.
+// API is the HTTP API of a ipam.Service, version 1.
 type API struct {
-	Svc Service
+	Svc ipam.Service
 	// Ready and Healthy answer /readyz and /healthz.
 	Ready   func() bool
 	Healthy func(ctx context.Context) error
@@ -139,7 +141,7 @@ func writeError(w http.ResponseWriter, err error) {
 	name, status := kindOf(err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorJSON{Kind: name, Error: err.Error()})
+	_ = json.NewEncoder(w).Encode(api.Error{Kind: name, Error: err.Error()})
 }
 
 // decode reads one JSON value from a size-limited body (strictjson):
@@ -161,7 +163,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func (a *API) allocate(w http.ResponseWriter, r *http.Request) {
-	var b allocateBody
+	var b api.AllocateBody
 	if err := decode(w, r, &b); err != nil {
 		writeError(w, err)
 		return
@@ -176,11 +178,11 @@ func (a *API) allocate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, toAllocationsJSON(as))
+	writeJSON(w, api.Allocations(as))
 }
 
 func (a *API) release(w http.ResponseWriter, r *http.Request) {
-	var b releaseBody
+	var b api.ReleaseBody
 	if err := decode(w, r, &b); err != nil {
 		writeError(w, err)
 		return
@@ -196,7 +198,7 @@ func (a *API) release(w http.ResponseWriter, r *http.Request) {
 		writeError(w, topo.Errorf(topo.ErrInvalid, "release: say what to release: addresses, a node or an attachment (network, container, ifname)"))
 		return
 	}
-	f := StoreFilter(b.Filter)
+	f := b.Filter.Domain()
 	if err := f.Validate(); err != nil {
 		writeError(w, topo.Errorf(topo.ErrInvalid, "release: %w", err))
 		return
@@ -206,13 +208,13 @@ func (a *API) release(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, toAllocationsJSON(as))
+	writeJSON(w, api.Allocations(as))
 }
 
 // allocationFilter reads GET /v1/allocations' parameters.
 func allocationFilter(r *http.Request) (topo.AllocationFilter, error) {
 	q := r.URL.Query()
-	var j filterJSON
+	var j api.Filter
 	str := func(k string) *string {
 		if !q.Has(k) {
 			return nil
@@ -235,7 +237,7 @@ func allocationFilter(r *http.Request) (topo.AllocationFilter, error) {
 		}
 		j.Subnet = &p
 	}
-	f := StoreFilter(j)
+	f := j.Domain()
 	if err := f.Validate(); err != nil {
 		return topo.AllocationFilter{}, err
 	}
@@ -253,7 +255,7 @@ func (a *API) allocations(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, toAllocationsJSON(as))
+	writeJSON(w, api.Allocations(as))
 }
 
 func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
@@ -290,7 +292,7 @@ func (a *API) subnets(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, toSubnetsJSON(rows))
+	writeJSON(w, api.Subnets(rows))
 }
 
 func (a *API) nodeTOR(w http.ResponseWriter, r *http.Request) {
@@ -303,11 +305,11 @@ func (a *API) nodeTOR(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, torJSON{TOR: tor})
+	writeJSON(w, api.TOR{TOR: tor})
 }
 
 func (a *API) usage(w http.ResponseWriter, r *http.Request) {
-	us, err := Usage(r.Context(), a.Svc)
+	us, err := ipam.Usage(r.Context(), a.Svc)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -320,7 +322,7 @@ func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
 		writeError(w, topo.Errorf(topo.ErrUnavailable, "not ready: the pools are still loading"))
 		return
 	}
-	writeJSON(w, statusJSON{Status: "ok"})
+	writeJSON(w, api.Status{Status: "ok"})
 }
 
 func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
@@ -330,5 +332,5 @@ func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, statusJSON{Status: "ok"})
+	writeJSON(w, api.Status{Status: "ok"})
 }

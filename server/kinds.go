@@ -1,6 +1,6 @@
 package server
 
-import "github.com/netipam/netipam/cmd/server/api"
+import "github.com/netipam/netipam/server/api"
 
 // ErrUnauthorized: a TCP request without a valid bearer token.
 var ErrUnauthorized = api.ErrUnauthorized

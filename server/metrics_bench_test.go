@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
 )

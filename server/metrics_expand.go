@@ -7,12 +7,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 )
 
 // expansionCollector exports ipam_expansion_blocked{tor_id,purpose}: 1 for
 // every TOR and purpose that needs a block its pod cannot give
-// (ExpansionBlocked), read from the store at scrape time, so that it says
+// (local.ExpansionBlocked), read from the store at scrape time, so that it says
 // so as soon as the threshold is reached, whoever allocated.
 type expansionCollector struct {
 	st      *store.Store
@@ -35,7 +36,7 @@ func (c *expansionCollector) Collect(ch chan<- prometheus.Metric) {
 	defer c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	bs, err := ExpansionBlocked(ctx, c.st)
+	bs, err := local.ExpansionBlocked(ctx, c.st)
 	if err != nil {
 		return // the usage collector's failed read of the same store counts the store error
 	}

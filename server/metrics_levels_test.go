@@ -6,10 +6,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/netipam/netipam/ipam/local"
+
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -24,7 +25,7 @@ func levelsStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b, err := os.ReadFile("../../testdata/levels.yaml")
+	b, err := os.ReadFile("../testdata/levels.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,7 @@ func levelsStore(t *testing.T) *store.Store {
 // only, and no TOR gauge names a pool. They pass promlint.
 func TestMetricsPoolLevels(t *testing.T) {
 	st := levelsStore(t)
-	svc := server.Local{Store: st}
+	svc := local.Service{Store: st}
 	for range 3 { // t1's /30, then p1's, then z1's
 		allocate(t, svc, alloc.Request{Node: "n1"})
 	}

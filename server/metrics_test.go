@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netipam/netipam/ipam/local"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -20,7 +22,8 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/rqlitetest"
 	"github.com/netipam/netipam/store/storetest"
@@ -129,7 +132,7 @@ func newMetrics(t *testing.T, src server.UsageSource) (*server.Metrics, *prometh
 	return server.NewMetrics(reg, src), reg
 }
 
-func allocate(t *testing.T, svc server.Service, req alloc.Request) []topo.Allocation {
+func allocate(t *testing.T, svc ipam.Service, req alloc.Request) []topo.Allocation {
 	t.Helper()
 	as, err := svc.Allocate(context.Background(), req)
 	if err != nil {
@@ -165,7 +168,7 @@ func TestMetricsUsageGaugesRqlite(t *testing.T) {
 func checkDemoUsage(t *testing.T, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	svc := server.Local{Store: st}
+	svc := local.Service{Store: st}
 	allocate(t, svc, alloc.Request{Node: "node-01", Family: topo.IPv4, Count: 3})
 	allocate(t, svc, alloc.Request{Node: "node-02", Purposes: []string{"storage"}})
 	allocate(t, svc, alloc.Request{Node: "node-03"}) // dual-stack: one IPv4, one IPv6
@@ -306,7 +309,7 @@ func checkDemoUsage(t *testing.T, st *store.Store) {
 func TestMetricsUsageFollowsStore(t *testing.T) {
 	ctx := context.Background()
 	st, _ := storetest.DemoRecorded(t)
-	svc := server.Local{Store: st}
+	svc := local.Service{Store: st}
 	as := allocate(t, svc, alloc.Request{Node: "node-07", Family: topo.IPv4, Count: 2})
 	m, _ := newMetrics(t, st)
 	tor := as[0].TOR

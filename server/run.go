@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/topo"
 )
 

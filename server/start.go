@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -119,7 +120,7 @@ type lateHandler struct {
 func newLateHandler(s *starter, token string) *lateHandler {
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.Path == "/healthz" {
-			writeJSON(w, statusJSON{Status: "ok"}) // alive; /readyz says it is not ready
+			writeJSON(w, api.Status{Status: "ok"}) // alive; /readyz says it is not ready
 			return
 		}
 		writeError(w, s.notReady())

@@ -1,12 +1,10 @@
-package server
+package local
 
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/netipam/netipam/store"
-	"github.com/netipam/netipam/topo"
 )
 
 // Checker verifies the invariants of the stored data (`netipam check`):
@@ -15,11 +13,7 @@ type Checker interface {
 	Check(ctx context.Context) (store.CheckReport, error)
 }
 
-var (
-	_ Checker = Local{}
-	_ Checker = (*Daemon)(nil)
-	_ Checker = (*Client)(nil)
-)
+var _ Checker = Service{}
 
 // Check runs the store's checks and the expansion rule: a TOR past its
 // expansion threshold (or below a node's min_available) for a purpose and
@@ -46,29 +40,6 @@ func Check(ctx context.Context, st *store.Store) (store.CheckReport, error) {
 }
 
 // Check checks the store.
-func (l Local) Check(ctx context.Context) (store.CheckReport, error) {
+func (l Service) Check(ctx context.Context) (store.CheckReport, error) {
 	return Check(ctx, l.Store)
-}
-
-// Check checks the daemon's store (what other writers did included).
-func (d *Daemon) Check(ctx context.Context) (store.CheckReport, error) {
-	return Check(ctx, d.st)
-}
-
-// check answers GET /v1/check.
-func (a *API) check(w http.ResponseWriter, r *http.Request) {
-	c, ok := a.Svc.(Checker)
-	if !ok {
-		writeError(w, topo.Errorf(topo.ErrInvalid, "check: this server's service cannot check the store"))
-		return
-	}
-	rep, err := c.Check(r.Context())
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if rep.Problems == nil {
-		rep.Problems = []store.Problem{}
-	}
-	writeJSON(w, rep)
 }

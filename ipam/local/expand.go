@@ -1,4 +1,4 @@
-package server
+package local
 
 import (
 	"context"
@@ -130,7 +130,7 @@ func ExpandIfNeeded(ctx context.Context, st *store.Store, tor string, purpose to
 // expandNeeded grows every group that needs it, reading what tells the
 // need once per TOR (three indexed reads): what an allocator calls after
 // an allocation. Each expansion made or refused goes to report.
-func expandNeeded(ctx context.Context, st *store.Store, groups []expandGroup, report func(ExpandResult, error)) {
+func ExpandNeeded(ctx context.Context, st *store.Store, groups []ExpandGroup, report func(ExpandResult, error)) {
 	needs := map[string]*store.TORNeed{}
 	for _, g := range groups {
 		n, ok := needs[g.tor]
@@ -159,11 +159,11 @@ func expandNeeded(ctx context.Context, st *store.Store, groups []expandGroup, re
 }
 
 // groupsOf gives the (purpose, family) pairs of allocations.
-func groupsOf(allocs []topo.Allocation) []expandGroup {
-	seen := map[expandGroup]bool{}
-	var out []expandGroup
+func GroupsOf(allocs []topo.Allocation) []ExpandGroup {
+	seen := map[ExpandGroup]bool{}
+	var out []ExpandGroup
 	for _, a := range allocs {
-		g := expandGroup{tor: a.TOR, purpose: a.Purpose, family: topo.FamilyOf(a.Address)}
+		g := ExpandGroup{tor: a.TOR, purpose: a.Purpose, family: topo.FamilyOf(a.Address)}
 		if !seen[g] {
 			seen[g] = true
 			out = append(out, g)
@@ -173,7 +173,7 @@ func groupsOf(allocs []topo.Allocation) []expandGroup {
 }
 
 // expandGroup is one TOR's purpose and family.
-type expandGroup struct {
+type ExpandGroup struct {
 	tor     string
 	purpose topo.Purpose
 	family  topo.Family
@@ -181,7 +181,7 @@ type expandGroup struct {
 
 // requestGroups gives the (purpose, family) pairs a request on a TOR may
 // take, from the TOR's subnets.
-func requestGroups(ctx context.Context, st *store.Store, tor string, req alloc.Request) ([]expandGroup, error) {
+func requestGroups(ctx context.Context, st *store.Store, tor string, req alloc.Request) ([]ExpandGroup, error) {
 	purposes := req.Purposes
 	if len(purposes) == 0 {
 		purposes = []topo.Purpose{topo.PurposeDefault}
@@ -190,10 +190,10 @@ func requestGroups(ctx context.Context, st *store.Store, tor string, req alloc.R
 	if err != nil {
 		return nil, err
 	}
-	seen := map[expandGroup]bool{}
-	var out []expandGroup
+	seen := map[ExpandGroup]bool{}
+	var out []ExpandGroup
 	for _, s := range subnets {
-		g := expandGroup{tor: tor, purpose: s.Purpose, family: topo.FamilyOf(s.CIDR.Addr())}
+		g := ExpandGroup{tor: tor, purpose: s.Purpose, family: topo.FamilyOf(s.CIDR.Addr())}
 		if seen[g] || (req.Family != 0 && g.family != req.Family) || !slices.Contains(purposes, s.Purpose) {
 			continue
 		}

@@ -1,4 +1,4 @@
-package server_test
+package local_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"
@@ -34,7 +34,7 @@ func BenchmarkLocalAllocateExpansionCheck(b *testing.B) {
 			return err
 		},
 		func(ctx context.Context, r alloc.Request) error {
-			_, err := server.Local{Store: st}.Allocate(ctx, r)
+			_, err := local.Service{Store: st}.Allocate(ctx, r)
 			return err
 		},
 	}

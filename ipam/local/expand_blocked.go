@@ -1,4 +1,4 @@
-package server
+package local
 
 import (
 	"context"
@@ -45,20 +45,20 @@ func ExpansionBlocked(ctx context.Context, st *store.Store) ([]Blocked, error) {
 	if err != nil {
 		return nil, err
 	}
-	minAvail := map[expandGroup]int64{} // family left zero: per TOR and purpose
+	minAvail := map[ExpandGroup]int64{} // family left zero: per TOR and purpose
 	for _, n := range nodes {
 		for _, p := range n.Preferences {
-			g := expandGroup{tor: n.TOR, purpose: p.Purpose}
+			g := ExpandGroup{tor: n.TOR, purpose: p.Purpose}
 			minAvail[g] = max(minAvail[g], int64(p.MinAvailable))
 		}
 	}
-	groups := map[expandGroup][]alloc.BlockUse{}
-	var order []expandGroup
+	groups := map[ExpandGroup][]alloc.BlockUse{}
+	var order []ExpandGroup
 	for _, r := range rows {
 		if r.Pod == "" || r.Level.Rank() > 0 {
 			continue // a virtual TOR has no pod to grow in; a pod's or zone's pool never grows
 		}
-		g := expandGroup{tor: r.TOR, purpose: r.Purpose, family: topo.FamilyOfPrefix(r.CIDR)}
+		g := ExpandGroup{tor: r.TOR, purpose: r.Purpose, family: topo.FamilyOfPrefix(r.CIDR)}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
 		}
@@ -80,7 +80,7 @@ func ExpansionBlocked(ctx context.Context, st *store.Store) ([]Blocked, error) {
 			return nil, fmt.Errorf("look for blocked expansions: %w", err)
 		}
 		quick, err := alloc.PlanExpansion(alloc.ExpansionInput{TOR: g.tor, Purpose: g.purpose, Family: g.family,
-			Blocks: groups[g], MinAvailable: minAvail[expandGroup{tor: g.tor, purpose: g.purpose}], Rule: settings.Rule(g.purpose)})
+			Blocks: groups[g], MinAvailable: minAvail[ExpandGroup{tor: g.tor, purpose: g.purpose}], Rule: settings.Rule(g.purpose)})
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package server
+package local
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 // TOR's subnets it took from are grown if they crossed the threshold: best
 // effort, never failing the allocation. What could not be grown is said on
 // Warn and recorded in the ledger.
-func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	out, err := allocateGrowing(ctx, l.Store, req, alloc.NewOneShotAllocator(l.Store).Allocate, l.report)
+func (l Service) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
+	out, err := AllocateGrowing(ctx, l.Store, req, alloc.NewOneShotAllocator(l.Store).Allocate, l.report)
 	if err == nil {
-		expandNeeded(ctx, l.Store, groupsOf(out), l.report)
+		ExpandNeeded(ctx, l.Store, GroupsOf(out), l.report)
 	}
 	return out, err
 }
@@ -29,7 +29,7 @@ func (l Local) allocateExpanding(ctx context.Context, req alloc.Request) ([]topo
 // have grown the TOR between the failed allocation and the plan's reads
 // (which would then find the pod full). What the growth did is reported
 // when it claimed a block, or when the second try failed too.
-func allocateGrowing(ctx context.Context, st *store.Store, req alloc.Request,
+func AllocateGrowing(ctx context.Context, st *store.Store, req alloc.Request,
 	allocate func(context.Context, alloc.Request) ([]topo.Allocation, error), report func(ExpandResult, error)) ([]topo.Allocation, error) {
 	out, err := allocate(ctx, req)
 	if !errors.Is(err, topo.ErrExhausted) || len(req.IPs) > 0 {
@@ -70,7 +70,7 @@ func expandFull(ctx context.Context, st *store.Store, req alloc.Request, report 
 }
 
 // report says on Warn what an expansion did or why it could not.
-func (l Local) report(res ExpandResult, err error) {
+func (l Service) report(res ExpandResult, err error) {
 	if l.Warn == nil {
 		return
 	}

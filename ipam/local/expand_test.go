@@ -1,4 +1,4 @@
-package server_test
+package local_test
 
 import (
 	"context"
@@ -9,69 +9,23 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/rqlitetest"
+	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"
 )
 
 // expandTopology: TOR t1 holds a /28 (13 addresses to hand out) of pod
 // p1's /24; t2 holds the /28 after it, so t1's buddy is taken.
-const expandTopology = `topology:
-  zones:
-    - id: z
-      cidr: 10.9.0.0/16
-      pods:
-        - id: p1
-          cidr: 10.9.0.0/24
-          tors:
-            - id: t1
-              subnets:
-                - {cidr: 10.9.0.0/28, purpose: default}
-            - id: t2
-              subnets:
-                - {cidr: 10.9.0.16/28, purpose: default}
-`
+const expandTopology = storetest.ExpandTopology
 
 // seedExpand imports expandTopology into the store at url, registers n1
 // on t1 and allocates n of t1's addresses.
 func seedExpand(t *testing.T, url string, n int) {
 	t.Helper()
-	seedExpandTopology(t, url, expandTopology, n)
-}
-
-// seedExpandTopology is seedExpand with another topology.
-func seedExpandTopology(t *testing.T, url, topology string, n int) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	// Seeded two days ago: the allocations are older than the recent
-	// past that sizes a block, which stays a /28.
-	st.Now = func() time.Time { return time.Now().Add(-48 * time.Hour) }
-	f, err := topo.ParseTopologyFile("expand.yaml", []byte(topology))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := st.PlanTopology(ctx, f, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.ApplyPlan(ctx, plan, "test"); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.UpsertNodes(ctx, []topo.Node{{ID: "n1", TOR: "t1"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alloc.NewOneShotAllocator(st).Allocate(ctx, alloc.Request{Node: "n1", Count: n}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.SeedExpand(t, url, expandTopology, n)
 }
 
 // expanders runs n expansions of t1 at once, each over its own store
@@ -92,9 +46,9 @@ func expanders(t *testing.T, urls []string, n int) int {
 				return
 			}
 			defer st.Close()
-			var res server.ExpandResult
+			var res local.ExpandResult
 			for try := 0; try < 20; try++ { // a busy store is retried, as callers do
-				res, err = server.ExpandIfNeeded(context.Background(), st, "t1", "default", topo.IPv4)
+				res, err = local.ExpandIfNeeded(context.Background(), st, "t1", "default", topo.IPv4)
 				if !errors.Is(err, topo.ErrUnavailable) {
 					break
 				}

@@ -1,4 +1,4 @@
-package server
+package local
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -140,7 +141,7 @@ func RunForecast(ctx context.Context, st *store.Store, req ForecastRequest) (For
 		flows[k] = f
 	}
 	rows, err := alloc.Forecast(alloc.ForecastInput{Window: win, Threshold: req.Threshold,
-		Subnets: SubnetUses(subnets), PodPrefixes: pods, Flows: flows})
+		Subnets: ipam.SubnetUses(subnets), PodPrefixes: pods, Flows: flows})
 	if err != nil {
 		return ForecastReport{}, err
 	}

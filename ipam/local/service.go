@@ -1,4 +1,4 @@
-package server
+package local
 
 import (
 	"context"
@@ -6,70 +6,49 @@ import (
 	"net/netip"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
-// Service is what the CLI, the CNI plugin and the HTTP API ask of netipam
-// about allocations. Errors carry the kinds of package topo (ErrNotFound,
-// ErrConflict, ErrExhausted, ErrUnavailable, ErrInvalid), whichever
-// implementation answers, so exit codes and CNI codes do not depend on the
-// transport.
-type Service interface {
-	// Allocate hands out addresses, all or nothing (alloc.Allocator).
-	Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error)
-	// Release frees what the filter selects, in one atomic batch, and
-	// returns it; kind is the ledger's "release" or "gc".
-	Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error)
-	// Allocations lists what the filter selects, in address order.
-	Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error)
-	// Subnets lists subnets with where they sit and their use.
-	Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error)
-	// NodeTOR gives the TOR a node is registered on (topo.ErrNotFound if
-	// it is not).
-	NodeTOR(ctx context.Context, node string) (string, error)
-	// Routes gives the fewest prefixes covering every subnet below a TOR,
-	// pod or zone (topo.ErrNotFound for an unknown id).
-	Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error)
-	// Adopt takes over another IPAM's leases on a node as allocations of
-	// a network, in one atomic batch unless a lease conflicts (see
-	// alloc.Adopt); `netipam migrate host-local` uses it.
-	Adopt(ctx context.Context, req AdoptRequest) (alloc.Adoption, error)
-}
-
-// Local is the Service in process over a store, for a one-shot call: its
+// Service is ipam.Service in process over a store, for a one-shot call: its
 // allocator reads only the stretches of the subnets it looks at.
-type Local struct {
+type Service struct {
 	Store *store.Store
 	// Warn, when set, receives what an allocation's expansion could not
 	// do (the pod has no room) and what it did (one line each).
 	Warn io.Writer
 }
 
-var _ Service = Local{}
+var _ ipam.Service = Service{}
 
 // Allocate allocates with a one-shot allocator, growing a full TOR first
 // (see allocateExpanding).
-func (l Local) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
+func (l Service) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
 	return l.allocateExpanding(ctx, req)
 }
 
 // Release releases from the store.
-func (l Local) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
+func (l Service) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
 	return l.Store.Release(ctx, f, kind)
 }
 
 // Allocations lists from the store.
-func (l Local) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
+func (l Service) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
 	return l.Store.Allocations(ctx, f)
 }
 
 // Subnets lists from the store.
-func (l Local) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
+func (l Service) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
 	return l.Store.Subnets(ctx, f)
 }
 
 // NodeTOR reads the node's TOR from the store.
-func (l Local) NodeTOR(ctx context.Context, node string) (string, error) {
+func (l Service) NodeTOR(ctx context.Context, node string) (string, error) {
 	return l.Store.NodeTOR(ctx, node)
+}
+
+// Routes aggregates from the store.
+func (l Service) Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error) {
+	return l.Store.Routes(ctx, level, id)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -36,14 +37,16 @@ const (
 	RequestTimeout = 60 * time.Second
 )
 
-// Client asks a running `netipam serve` over HTTP, in the API's own
-// terms; it needs neither the store nor the server's code, so that the
-// CNI plugin can use it from its light start (see cmd/cni/early.go).
+// Client is the ipam.Service of a running `netipam serve`, over HTTP; it
+// needs neither the store nor the server's code, so that the CNI plugin
+// can use it from its light start (see cmd/cni/early.go).
 type Client struct {
 	base  string // http://host:port or https://host:port; http://netipam for a socket
 	token string
 	hc    *http.Client
 }
+
+var _ ipam.Service = (*Client)(nil)
 
 // dialError marks a failure to connect, as opposed to one after the
 // connection was made.
@@ -201,9 +204,9 @@ func (c *Client) Allocate(ctx context.Context, req alloc.Request) ([]topo.Alloca
 }
 
 // Release asks the server to release.
-func (c *Client) Release(ctx context.Context, f Filter, kind string) ([]topo.Allocation, error) {
+func (c *Client) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
 	var out []Allocation
-	if err := c.Do(ctx, http.MethodPost, "/v1/release", ReleaseBody{Filter: f, Kind: kind}, &out); err != nil {
+	if err := c.Do(ctx, http.MethodPost, "/v1/release", ReleaseBody{Filter: FilterOf(f), Kind: kind}, &out); err != nil {
 		return nil, err
 	}
 	return Domain(out), nil
@@ -211,13 +214,13 @@ func (c *Client) Release(ctx context.Context, f Filter, kind string) ([]topo.All
 
 // Allocations asks the server for allocations. NotOwners is a release
 // (GC) filter only.
-func (c *Client) Allocations(ctx context.Context, f Filter) ([]topo.Allocation, error) {
+func (c *Client) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
 	if f.NotOwners != nil {
 		return nil, topo.Errorf(topo.ErrInvalid, "list allocations: a not-owners filter is for gc only")
 	}
 	var out []Allocation
 	path := "/v1/allocations"
-	if q := f.Query().Encode(); q != "" {
+	if q := FilterOf(f).Query().Encode(); q != "" {
 		path += "?" + q
 	}
 	if err := c.Do(ctx, http.MethodGet, path, nil, &out); err != nil {
@@ -227,16 +230,20 @@ func (c *Client) Allocations(ctx context.Context, f Filter) ([]topo.Allocation, 
 }
 
 // Subnets asks the server for subnets.
-func (c *Client) Subnets(ctx context.Context, q SubnetQuery) ([]Subnet, error) {
+func (c *Client) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
 	path := "/v1/subnets"
-	if v := q.Values(); len(v) > 0 {
+	if v := SubnetValues(f); len(v) > 0 {
 		path += "?" + v.Encode()
 	}
 	var out []Subnet
 	if err := c.Do(ctx, http.MethodGet, path, nil, &out); err != nil {
 		return nil, err
 	}
-	return out, nil
+	rows := make([]topo.SubnetRow, len(out))
+	for i, j := range out {
+		rows[i] = j.Row()
+	}
+	return rows, nil
 }
 
 // NodeTOR asks the server for a node's TOR.

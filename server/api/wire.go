@@ -96,10 +96,30 @@ type Filter struct {
 	NotOwners []Attachment `json:"not_owners"`
 }
 
-// OwnedBy selects what an attachment holds on a node: the CNI spec's key,
-// checked against the node that asks (topo.OwnedBy).
-func OwnedBy(node string, a topo.Attachment) Filter {
-	return Filter{Node: &node, Network: &a.Network, Container: &a.Container, IfName: &a.IfName}
+// FilterOf is a filter in the API's form.
+func FilterOf(f topo.AllocationFilter) Filter {
+	j := Filter{Addresses: f.Addresses, Node: f.Node, TOR: f.TOR, Subnet: f.Subnet,
+		Container: f.Container, IfName: f.IfName, Network: f.Network}
+	if f.NotOwners != nil { // empty is not absent: see NotOwners
+		j.NotOwners = make([]Attachment, 0, len(f.NotOwners))
+	}
+	for _, o := range f.NotOwners {
+		j.NotOwners = append(j.NotOwners, Attachment(o))
+	}
+	return j
+}
+
+// Domain is the filter the API's form names.
+func (j Filter) Domain() topo.AllocationFilter {
+	f := topo.AllocationFilter{Addresses: j.Addresses, Node: j.Node, TOR: j.TOR, Subnet: j.Subnet,
+		Container: j.Container, IfName: j.IfName, Network: j.Network}
+	if j.NotOwners != nil { // empty is not absent: see NotOwners
+		f.NotOwners = make([]topo.Attachment, 0, len(j.NotOwners))
+	}
+	for _, o := range j.NotOwners {
+		f.NotOwners = append(f.NotOwners, topo.Attachment(o))
+	}
+	return f
 }
 
 // ReleaseBody is POST /v1/release: what to release and the ledger's kind,
@@ -145,24 +165,28 @@ type Subnet struct {
 	Used    int64          `json:"used"`
 }
 
-// Use is the part of a subnet the shared rules read (alloc.CheckRoom).
-func (j Subnet) Use() alloc.SubnetUse {
-	return alloc.SubnetUse{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude, Level: j.Level},
-		Zone: j.Zone, Pod: j.Pod, TOR: j.TOR, Level: j.Level, Used: j.Used}
+// Subnets is the JSON form of subnet rows.
+func Subnets(rows []topo.SubnetRow) []Subnet {
+	out := make([]Subnet, len(rows))
+	for i, r := range rows {
+		out[i] = Subnet{CIDR: r.CIDR, Purpose: r.Purpose, Gateway: r.Gateway, Exclude: r.Exclude,
+			TOR: r.TOR, Pod: r.Pod, Zone: r.Zone, Source: r.Source, Used: r.Used}
+		if r.Level.Rank() > 0 {
+			out[i].Level = r.Level
+		}
+	}
+	return out
 }
 
-// SubnetQuery selects subnets for GET /v1/subnets; nil fields match
-// everything.
-type SubnetQuery struct {
-	TOR, Purpose *string
-	// ForTOR selects what a node on that TOR may allocate from: the TOR's
-	// subnets and its pod's and zone's pools.
-	ForTOR *string
-	CIDR   *netip.Prefix
+// Row is the subnet row the JSON form names.
+func (j Subnet) Row() topo.SubnetRow {
+	return topo.SubnetRow{Subnet: topo.Subnet{CIDR: j.CIDR, Purpose: j.Purpose, Gateway: j.Gateway, Exclude: j.Exclude, Level: j.Level},
+		TOR: j.TOR, Level: j.Level, Pod: j.Pod, Zone: j.Zone, Source: j.Source, Used: j.Used}
 }
 
-// Values writes the query as URL parameters.
-func (q SubnetQuery) Values() url.Values {
+// SubnetValues writes a subnet filter as URL parameters for GET
+// /v1/subnets.
+func SubnetValues(q topo.SubnetFilter) url.Values {
 	v := url.Values{}
 	if q.TOR != nil {
 		v.Set("tor", *q.TOR)
