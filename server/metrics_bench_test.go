@@ -20,7 +20,7 @@ import (
 // subnet, COUNT(*) FROM allocations GROUP BY subnet). The scrape reports
 // its ratio to the reference as x-raw.
 //
-//	go test -run '^$' -bench MetricsScrape -benchtime 20x ./cmd/server/
+//	go test -run '^$' -bench MetricsScrape -benchtime 20x ./server/
 func BenchmarkMetricsScrape(b *testing.B) {
 	ctx := context.Background()
 	url := storetest.SeedFile(b, b.TempDir(), storetest.Bulk{Allocations: 1_000_000})
