@@ -255,7 +255,7 @@ func TestServeTCPToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bad.Allocate(context.Background(), alloc.Request{Node: "node-01"}); !errors.Is(err, server.ErrUnauthorized) {
+	if _, err := bad.Allocate(context.Background(), alloc.Request{Node: "node-01"}); !errors.Is(err, topo.ErrUnauthorized) {
 		t.Errorf("client with a wrong token: %v, want unauthorized", err)
 	}
 	good, err := server.NewClient("http://"+addr, "s3cret-token")

@@ -77,7 +77,7 @@ func bearer(token string, next http.Handler) http.Handler {
 			// closes it after this answer, so idle unauthenticated
 			// clients cannot hold the listener's connections.
 			w.Header().Set("Connection", "close")
-			writeError(w, topo.Errorf(ErrUnauthorized, "%s %s needs a valid bearer token (Authorization: Bearer TOKEN): pass the server's token (--token-file)",
+			writeError(w, topo.Errorf(topo.ErrUnauthorized, "%s %s needs a valid bearer token (Authorization: Bearer TOKEN): pass the server's token (--token-file)",
 				r.Method, r.URL.Path))
 			return
 		}
@@ -138,7 +138,7 @@ func writeError(w http.ResponseWriter, err error) {
 	if sw, ok := w.(*statusWriter); ok {
 		sw.err = err
 	}
-	name, status := kindOf(err)
+	name, status := api.KindOf(err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(api.Error{Kind: name, Error: err.Error()})

@@ -6,9 +6,6 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// ErrUnauthorized: a TCP request without a valid bearer token.
-var ErrUnauthorized = topo.ErrUnauthorized
-
 // ErrInternal is the kind of an error no other kind matches.
 var ErrInternal = errors.New("internal error")
 
