@@ -6,7 +6,6 @@ import (
 
 	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"

@@ -6,10 +6,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )

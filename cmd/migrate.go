@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/netipam/netipam/ipam"
-
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )

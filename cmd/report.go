@@ -3,10 +3,9 @@ package cmd
 import (
 	"context"
 
-	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 )
 

@@ -5,10 +5,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 

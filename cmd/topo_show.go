@@ -5,12 +5,11 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/netipam/netipam/alloc"
-
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/lipgloss/tree"
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )

@@ -3,11 +3,10 @@ package cmd
 import (
 	"fmt"
 
-	"github.com/netipam/netipam/ipam"
-
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )

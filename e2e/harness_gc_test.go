@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/netipam/netipam/store"
 )
 

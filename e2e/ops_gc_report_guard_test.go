@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/netipam/netipam/topo"
 )
 

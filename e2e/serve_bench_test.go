@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/ipam"
-
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"

@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/server/api"
-
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )

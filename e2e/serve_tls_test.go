@@ -17,9 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/server/api"
-
 	"github.com/netipam/netipam/server"
+	"github.com/netipam/netipam/server/api"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, PEM.

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"

@@ -6,11 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )

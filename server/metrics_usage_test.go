@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netipam/netipam/ipam/local"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/rqlitetest"

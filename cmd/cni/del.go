@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/containernetworking/cni/pkg/skel"
+
 	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/topo"
 )
