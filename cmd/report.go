@@ -21,6 +21,20 @@ func newReportCmd(a *app) *cobra.Command {
 	return c
 }
 
+// operator gives the data-changing use cases beyond allocation of the
+// server --server names, else of the store (opened as mode allows).
+func (a *app) operator(ctx context.Context, mode store.Mode) (local.Operator, error) {
+	svc, err := a.service(ctx, mode)
+	if err != nil {
+		return nil, err
+	}
+	op, ok := svc.(local.Operator)
+	if !ok {
+		return nil, usagef("this service does not change the topology's data")
+	}
+	return op, nil
+}
+
 // reporter gives the reports of the server --server names, else of the
 // store, read-only.
 func (a *app) reporter(ctx context.Context) (local.Reporter, error) {

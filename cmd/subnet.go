@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -52,30 +53,7 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := st.TORExists(c.Context(), o.tor); err != nil {
-		return err
-	} else if !ok {
-		return topoNotFound("--tor %s: unknown TOR: list TORs with `netipam topo show`", o.tor)
-	}
-	t, err := st.LoadTopology(c.Context())
-	if err != nil {
-		return err
-	}
-	if pod, ok := t.PodOf(o.tor); ok {
-		if err := topo.CheckInsidePod("--cidr", sn, pod); err != nil {
-			return topo.Errorf(topo.ErrConflict, "%w", err)
-		}
-	}
-	rows, err := st.Subnets(c.Context(), topo.SubnetFilter{})
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if r.CIDR.Overlaps(sn.CIDR) {
-			return topo.Errorf(topo.ErrConflict, "--cidr %s overlaps stored subnet %s of TOR %s: pick a free range", sn.CIDR, r.CIDR, r.TOR)
-		}
-	}
-	if err := st.AddSubnet(c.Context(), o.tor, sn, "cli"); err != nil {
+	if err := local.AddSubnet(c.Context(), st, o.tor, sn, "cli"); err != nil {
 		return err
 	}
 	capacity, _ := alloc.Capacity(sn)

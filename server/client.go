@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 // Client asks a running `netipam serve` over HTTP: ipam.Service is the
@@ -86,6 +88,37 @@ func (c *Client) Forecast(ctx context.Context, req local.ForecastRequest) (local
 	q := url.Values{"window": {req.Window}, "threshold": {strconv.FormatFloat(req.Threshold, 'g', -1, 64)}}
 	if err := c.Do(ctx, http.MethodGet, "/v1/report/forecast?"+q.Encode(), nil, &out); err != nil {
 		return local.ForecastReport{}, err
+	}
+	return out, nil
+}
+
+// ExpandTOR asks the server to grow a TOR now.
+func (c *Client) ExpandTOR(ctx context.Context, req local.ExpandTORRequest) ([]local.ExpandResult, error) {
+	var out expansionJSON
+	if err := c.Do(ctx, http.MethodPost, "/v1/expand", req, &out); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(out.Errors))
+	for i, e := range out.Errors {
+		errs[i] = topo.Errorf(api.KindNamed(e.Kind), "%s", e.Error)
+	}
+	return out.Results, errors.Join(errs...)
+}
+
+// Reclaim asks the server to return empty expanded blocks.
+func (c *Client) Reclaim(ctx context.Context, req local.ReclaimRequest) (local.ReclaimReport, error) {
+	var out local.ReclaimReport
+	if err := c.Do(ctx, http.MethodPost, "/v1/reclaim", req, &out); err != nil {
+		return local.ReclaimReport{}, err
+	}
+	return out, nil
+}
+
+// KubeImport asks the server to sync the nodes of a Kubernetes cluster.
+func (c *Client) KubeImport(ctx context.Context, req local.KubeImportRequest) (local.KubeImportReport, error) {
+	var out local.KubeImportReport
+	if err := c.Do(ctx, http.MethodPost, "/v1/nodes/kubernetes", req, &out); err != nil {
+		return local.KubeImportReport{}, err
 	}
 	return out, nil
 }

@@ -21,6 +21,7 @@ var (
 	_ local.GCService = (*Daemon)(nil)
 	_ local.Reporter  = (*Daemon)(nil)
 	_ local.Checker   = (*Daemon)(nil)
+	_ local.Operator  = (*Daemon)(nil)
 )
 
 // Adopt takes over leases through the store; the pools learn of the new
@@ -71,4 +72,24 @@ func (d *Daemon) Forecast(ctx context.Context, req local.ForecastRequest) (out l
 func (d *Daemon) Routes(ctx context.Context, level topo.Level, id string) (out []netip.Prefix, err error) {
 	defer d.timed(OpRoutes)(&err)
 	return d.st.Routes(ctx, level, id)
+}
+
+// ExpandTOR grows a TOR on the daemon's store; the pools learn of the new
+// block from the topology's feed.
+func (d *Daemon) ExpandTOR(ctx context.Context, req local.ExpandTORRequest) (out []local.ExpandResult, err error) {
+	defer d.timed(OpOther)(&err)
+	return local.ExpandTOR(ctx, d.st, req)
+}
+
+// Reclaim returns empty expanded blocks on the daemon's store.
+func (d *Daemon) Reclaim(ctx context.Context, req local.ReclaimRequest) (out local.ReclaimReport, err error) {
+	defer d.timed(OpOther)(&err)
+	return local.Reclaim(ctx, d.st, req)
+}
+
+// KubeImport syncs nodes on the daemon's store; the pools learn of moved
+// nodes from the feed.
+func (d *Daemon) KubeImport(ctx context.Context, req local.KubeImportRequest) (out local.KubeImportReport, err error) {
+	defer d.timed(OpOther)(&err)
+	return local.KubeImport(ctx, d.st, req)
 }

@@ -51,6 +51,9 @@ func (a *API) Handler(token string) http.Handler {
 	mux.HandleFunc("GET /v1/report/leaks", a.reportLeaks)
 	mux.HandleFunc("GET /v1/report/forecast", a.reportForecast)
 	mux.HandleFunc("GET /v1/check", a.check)
+	mux.HandleFunc("POST /v1/expand", a.expand)
+	mux.HandleFunc("POST /v1/reclaim", a.reclaim)
+	mux.HandleFunc("POST /v1/nodes/kubernetes", a.kubeImport)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	var h http.Handler = mux
@@ -148,11 +151,17 @@ func writeError(w http.ResponseWriter, err error) {
 // unknown, repeated or case-variant keys, wrong types, trailing data and
 // an over-long body are invalid requests.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	return decodeUpTo(w, r, v, maxBody)
+}
+
+// decodeUpTo is decode with its own bound on the body: a list the CLI
+// reads from a file (the nodes of a Kubernetes cluster) may be larger.
+func decodeUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return topo.Errorf(topo.ErrInvalid, "%s: body over %d bytes", r.URL.Path, maxBody)
+			return topo.Errorf(topo.ErrInvalid, "%s: body over %d bytes", r.URL.Path, limit)
 		}
 		return topo.Errorf(topo.ErrInvalid, "%s: read the body: %w", r.URL.Path, err)
 	}
