@@ -11,7 +11,6 @@ import (
 	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"
-	"github.com/netipam/netipam/topo"
 )
 
 // Client asks a running `netipam serve` over HTTP: ipam.Service is the
@@ -100,7 +99,7 @@ func (c *Client) ExpandTOR(ctx context.Context, req local.ExpandTORRequest) ([]l
 	}
 	errs := make([]error, len(out.Errors))
 	for i, e := range out.Errors {
-		errs[i] = topo.Errorf(api.KindNamed(e.Kind), "%s", e.Error)
+		errs[i] = e.Err()
 	}
 	return out.Results, errors.Join(errs...)
 }

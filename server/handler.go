@@ -141,10 +141,10 @@ func writeError(w http.ResponseWriter, err error) {
 	if sw, ok := w.(*statusWriter); ok {
 		sw.err = err
 	}
-	name, status := api.KindOf(err)
+	body, status := api.ErrorOf(err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(api.Error{Kind: name, Error: err.Error()})
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // decode reads one JSON value from a size-limited body (strictjson):

@@ -54,8 +54,8 @@ func (a *API) expand(w http.ResponseWriter, r *http.Request) {
 			errs = j.Unwrap()
 		}
 		for _, e := range errs {
-			name, _ := api.KindOf(e)
-			out.Errors = append(out.Errors, api.Error{Kind: name, Error: e.Error()})
+			body, _ := api.ErrorOf(e)
+			out.Errors = append(out.Errors, body)
 		}
 	}
 	writeJSON(w, out)

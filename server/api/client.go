@@ -165,7 +165,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		if err := dec.Decode(&e); err != nil || e.Kind == "" {
 			return fmt.Errorf("%s %s on netipam server: status %s without an error body", method, path, resp.Status)
 		}
-		return topo.Errorf(KindNamed(e.Kind), "%s", e.Error)
+		return e.Err()
 	}
 	if err := dec.Decode(out); err != nil {
 		return fmt.Errorf("read the answer to %s %s from netipam server: %w", method, path, err)

@@ -208,9 +208,18 @@ type TOR struct {
 	TOR string `json:"tor"`
 }
 
-// Error is every error answer.
+// Error is every error answer. An error that is a list of problems found
+// in one input (topo.Errors, such as a file's) lists them in Problems as
+// well, each with its kind, so that a client gives back the same list.
 type Error struct {
-	Kind  string `json:"kind"`
+	Kind     string    `json:"kind"`
+	Error    string    `json:"error"`
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Problem is one problem of an Error; no kind: invalid input.
+type Problem struct {
+	Kind  string `json:"kind,omitempty"`
 	Error string `json:"error"`
 }
 
