@@ -8,7 +8,7 @@ import (
 )
 
 // Checker verifies the invariants of the stored data (`netipam check`):
-// Local, Daemon and Client implement it.
+// Service, the Daemon and the Client implement it.
 type Checker interface {
 	Check(ctx context.Context) (store.CheckReport, error)
 }

@@ -16,7 +16,7 @@ import (
 
 // BenchmarkLocalAllocateExpansionCheck measures what the check after every
 // one-shot allocation costs (whether the TOR crossed the threshold: three
-// indexed reads): the time of Local.Allocate beside that of the bare
+// indexed reads): the time of Service.Allocate beside that of the bare
 // one-shot allocator it wraps, alternating on the same SQLite store (a
 // dual-stack allocation, released after each call), and their ratio.
 func BenchmarkLocalAllocateExpansionCheck(b *testing.B) {

@@ -2,8 +2,8 @@ package local
 
 import "context"
 
-// GCService runs gc: Local, the Daemon and the Client implement it beside
-// Service (the CNI plugin has no use for it, its GC is CNI's own).
+// GCService runs gc: Service, the Daemon and the Client implement it beside
+// ipam.Service (the CNI plugin has no use for it, its GC is CNI's own).
 type GCService interface {
 	// GC runs one two-phase gc request on a node (see RunGC).
 	GC(ctx context.Context, req GCRequest) (GCReport, error)

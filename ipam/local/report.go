@@ -7,8 +7,8 @@ import (
 )
 
 // Reporter answers the canned reports (`netipam report`): allocations per
-// node, gc's candidates and the forecast. Local, the Daemon and the Client
-// implement it beside Service, so that every report works through
+// node, gc's candidates and the forecast. Service, the Daemon and the Client
+// implement it beside ipam.Service, so that every report works through
 // --server too.
 type Reporter interface {
 	NodeCounts(ctx context.Context) ([]store.NodeCount, error)
