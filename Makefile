@@ -104,7 +104,7 @@ clean-tools:
 
 # The race detector needs cgo (need-cc): it runs on the packages with
 # goroutines of their own, the daemon, the store and the allocator.
-RACE_PKGS ?= ./cmd/server/ ./store/ ./alloc/
+RACE_PKGS ?= ./server/ ./ipam/... ./store/ ./alloc/
 
 test: need-cc tools
 	$(GO) test $(GO_TEST_FLAGS) $(GO_TEST_PKGS)
@@ -130,10 +130,10 @@ bench: tools
 	$(GO) test -run '^$$' -bench GroupCommitSQLite -benchtime 20000x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench GroupWriteCost -benchtime 200x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench GroupCommitRqlite -benchtime 4000x -count 3 ./store/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench MetricsScrape -benchtime 3x -count 3 ./cmd/server/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench MetricsScrape -benchtime 3x -count 3 ./server/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Check1M -benchtime 1x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench ServeAllocate -benchtime 2x -count 3 ./e2e/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench LocalAllocateExpansionCheck -benchtime 300x -count 3 ./cmd/server/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench LocalAllocateExpansionCheck -benchtime 300x -count 3 ./ipam/local/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench EventCounts -benchtime 20x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench LoadAll1M -benchtime 2x -count 3 ./store/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench 'CNIAdd$$' -benchtime 200x -count 3 ./e2e/ | tee -a bench.out

@@ -10,7 +10,8 @@ import (
 
 	"github.com/netipam/netipam/cmd"
 	"github.com/netipam/netipam/cmd/cni"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 )
 
@@ -33,10 +34,10 @@ func main() {
 // openStore opens the plugin's store in process: an existing store only, a
 // mistyped path or a deleted directory must fail the call, not answer from
 // an empty store.
-func openStore(ctx context.Context, url string) (cni.Service, func(), error) {
+func openStore(ctx context.Context, url string) (ipam.Service, func(), error) {
 	st, err := store.OpenMode(ctx, url, store.ModeExisting)
 	if err != nil {
 		return nil, nil, err
 	}
-	return server.Wire{Svc: server.Local{Store: st, Warn: os.Stderr}}, func() { st.Close() }, nil
+	return local.Service{Store: st, Warn: os.Stderr}, func() { st.Close() }, nil
 }

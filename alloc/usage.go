@@ -8,7 +8,7 @@ import (
 )
 
 // SubnetUse is a subnet, where it sits and how many of its addresses are
-// held: what Usage and CheckRoom read (store.SubnetRow carries it).
+// held: what Usage and CheckRoom read (topo.SubnetRow carries it).
 type SubnetUse struct {
 	Subnet         topo.Subnet
 	Zone, Pod, TOR string // Pod and Zone empty for a virtual TOR

@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/ipam/local"
+	"github.com/netipam/netipam/server"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"
 )
 
@@ -82,7 +84,7 @@ func (a *app) json() bool { return a.output == "json" }
 // service gives the Service allocations are read and changed through: the
 // server --server names, else the store the flags name, in process (opened
 // as mode allows).
-func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, error) {
+func (a *app) service(ctx context.Context, mode store.Mode) (ipam.Service, error) {
 	if a.serverURL != "" {
 		token := ""
 		if a.tokenFile != "" {
@@ -91,7 +93,7 @@ func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, err
 				return nil, usagef("--token-file: %w", err)
 			}
 		}
-		c, err := server.NewClientWith(a.serverURL, token, server.ClientOptions{CAFile: a.serverCA})
+		c, err := server.NewClientWith(a.serverURL, token, api.ClientOptions{CAFile: a.serverCA})
 		if err != nil {
 			return nil, usagef("--server: %w", err)
 		}
@@ -101,5 +103,5 @@ func (a *app) service(ctx context.Context, mode store.Mode) (server.Service, err
 	if err != nil {
 		return nil, err
 	}
-	return server.Local{Store: st, Warn: a.io.Err}, nil
+	return local.Service{Store: st, Warn: a.io.Err}, nil
 }

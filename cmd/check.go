@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 )
 
@@ -42,7 +42,7 @@ exits 8. Works on a read-only store, on rqlite and through --server.`,
 			if err != nil {
 				return err
 			}
-			chk, ok := svc.(server.Checker)
+			chk, ok := svc.(local.Checker)
 			if !ok {
 				return fmt.Errorf("check: %T cannot check a store", svc)
 			}

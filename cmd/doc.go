@@ -5,7 +5,8 @@
 //
 // It owns flags, their parsing (every duration flag is a topo.Duration)
 // and output. It holds no rule: what a command does directly, --server
-// does the same way because both call the same Service (cmd/server). It
+// does the same way because both call the same ipam.Service (the store in
+// process through ipam/local, or the server through server.Client). It
 // writes no SQL of its own outside `netipam sql`, and nothing imports it
 // but main.
 package cmd

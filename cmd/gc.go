@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -55,7 +55,7 @@ batch with "gc" ledger events naming the run.`,
 	f.StringVar(&o.node, "node", "", "the node whose attachments --live lists (required with --live)")
 	f.StringVar(&o.live, "live", "", "file of the attachments that really exist on the node, - for stdin")
 	f.StringVar(&o.fromReport, "from-report", "", "release exactly the \"release\" entries of this reviewed JSON report")
-	o.grace = topo.Duration(server.DefaultGCGrace)
+	o.grace = topo.Duration(local.DefaultGCGrace)
 	f.Var(&o.grace, "grace", "how long an allocation must be missing, and exist, before it is released")
 	f.BoolVar(&o.shortGrace, "allow-short-grace", false, "accept a --grace under the 15m minimum")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be marked and released; change nothing")
@@ -73,7 +73,7 @@ func runGC(c *cobra.Command, a *app, o gcOptions) error {
 	if err != nil {
 		return err
 	}
-	gcs, ok := svc.(server.GCService)
+	gcs, ok := svc.(local.GCService)
 	if !ok {
 		return usagef("gc: this service does not run gc")
 	}
@@ -85,16 +85,16 @@ func runGC(c *cobra.Command, a *app, o gcOptions) error {
 }
 
 // request checks the flags and reads the live list or the report.
-func (o gcOptions) request(a *app) (server.GCRequest, error) {
-	req := server.GCRequest{Node: o.node, Grace: topo.FormatDuration(o.grace.D()), AllowShortGrace: o.shortGrace, DryRun: o.dryRun,
+func (o gcOptions) request(a *app) (local.GCRequest, error) {
+	req := local.GCRequest{Node: o.node, Grace: topo.FormatDuration(o.grace.D()), AllowShortGrace: o.shortGrace, DryRun: o.dryRun,
 		AllowEmpty: o.allowEmpty, NodeAddresses: o.nodeAddresses}
 	switch {
 	case (o.live == "") == (o.fromReport == ""):
 		return req, usagef("gc: give exactly one of --live FILE (or -) and --from-report FILE")
-	case o.grace.D() < server.MinGCGrace && !o.shortGrace:
+	case o.grace.D() < local.MinGCGrace && !o.shortGrace:
 		return req, usagef("--grace %s: under the %s minimum, an attachment being created can be missing from a live list "+
-			"for a moment: give --grace %s or more, or pass --allow-short-grace if you mean it", o.grace, server.MinGCGrace,
-			server.MinGCGrace)
+			"for a moment: give --grace %s or more, or pass --allow-short-grace if you mean it", o.grace, local.MinGCGrace,
+			local.MinGCGrace)
 	case o.fromReport != "":
 		if o.dryRun {
 			return req, usagef("--from-report applies a reviewed report: --dry-run goes with --live")
@@ -103,7 +103,7 @@ func (o gcOptions) request(a *app) (server.GCRequest, error) {
 		if err != nil {
 			return req, err
 		}
-		var rep server.GCReport
+		var rep local.GCReport
 		if err := json.Unmarshal(data, &rep); err != nil {
 			return req, usagef("gc report %s: not the JSON of `netipam gc --dry-run -o json`: %w", displayPath(o.fromReport), err)
 		}
@@ -133,14 +133,14 @@ func (o gcOptions) request(a *app) (server.GCRequest, error) {
 	}
 	req.Live, req.ByContainer = l.attachments, l.byContainer
 	if req.Live == nil {
-		req.Live = []server.GCAttachment{}
+		req.Live = []local.GCAttachment{}
 	}
 	return req, nil
 }
 
 // printGCReport writes a run's report: its entries as a table, then a
 // summary line; -o json writes the report itself (what --from-report reads).
-func (a *app) printGCReport(rep server.GCReport) error {
+func (a *app) printGCReport(rep local.GCReport) error {
 	if a.json() {
 		return a.printJSON(rep)
 	}

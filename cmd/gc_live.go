@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -21,7 +21,7 @@ import (
 
 // liveList is a parsed live list.
 type liveList struct {
-	attachments []server.GCAttachment
+	attachments []local.GCAttachment
 	byContainer bool
 }
 
@@ -51,7 +51,7 @@ func parseLive(name string, data []byte) (liveList, error) {
 		if err := topo.ValidateAttachment(a); err != nil {
 			return l, usagef("live list %s:%d: %w: fix the line", name, n, err)
 		}
-		l.attachments = append(l.attachments, server.GCAttachment(a))
+		l.attachments = append(l.attachments, local.GCAttachment(a))
 	}
 	if err := sc.Err(); err != nil {
 		return l, usagef("live list %s: %w", name, err)
@@ -89,7 +89,7 @@ func parseCrictl(name string, data []byte) (liveList, error) {
 			return l, usagef("live list %s: items[%d].id (pod %s/%s): %w", name, i,
 				it.Metadata.Namespace, it.Metadata.Name, err)
 		}
-		l.attachments = append(l.attachments, server.GCAttachment{Container: it.ID})
+		l.attachments = append(l.attachments, local.GCAttachment{Container: it.ID})
 	}
 	return l, nil
 }

@@ -2,10 +2,11 @@ package cmd
 
 import (
 	"fmt"
-	"github.com/netipam/netipam/alloc"
 	"math"
 	"math/bits"
 	"strconv"
+
+	"github.com/netipam/netipam/alloc"
 )
 
 // humanCount writes an address count as people do, for a terminal:

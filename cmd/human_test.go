@@ -2,9 +2,10 @@ package cmd
 
 import (
 	"encoding/json"
-	"github.com/netipam/netipam/alloc"
 	"math"
 	"testing"
+
+	"github.com/netipam/netipam/alloc"
 )
 
 func TestHumanCount(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 )
 
 // poolJSON gives a pod's or zone's own subnets with their usage.
-func poolJSON(subnets []topo.Subnet, bySubnet map[netip.Prefix]store.SubnetRow) []subnetJSON {
+func poolJSON(subnets []topo.Subnet, bySubnet map[netip.Prefix]topo.SubnetRow) []subnetJSON {
 	var out []subnetJSON
 	for _, s := range subnets {
 		out = append(out, subnetToJSON(bySubnet[s.CIDR]))

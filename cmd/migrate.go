@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -98,7 +98,7 @@ func runMigrateHostLocal(c *cobra.Command, a *app, o migrateHostLocalOptions) er
 	if len(source) > topo.MaxNameLen {
 		source = source[:topo.MaxNameLen-3] + "..."
 	}
-	req := server.AdoptRequest{Node: o.node, Network: o.network, DryRun: o.dryRun, Source: source}
+	req := ipam.AdoptRequest{Node: o.node, Network: o.network, DryRun: o.dryRun, Source: source}
 	for _, l := range leases {
 		req.Leases = append(req.Leases, alloc.Lease{Addr: l.Addr, Container: l.Container, IfName: l.IfName})
 		if l.Legacy {

@@ -2,11 +2,10 @@ package cmd
 
 import (
 	"fmt"
-	"maps"
-	"sort"
 
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -80,7 +79,8 @@ func maxFileSizeOf(c *cobra.Command) *fileSize {
 	return &s
 }
 
-// kubeImportJSON is the -o json report of an import.
+// kubeImportJSON is the -o json report of an import: the counted part of
+// local.KubeImportReport.
 type kubeImportJSON struct {
 	Registered []string `json:"registered"`
 	Updated    []string `json:"updated"`
@@ -109,46 +109,25 @@ func runKubeImport(c *cobra.Command, a *app, o *kubeImportOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.open(ctx)
+	op, err := a.operator(ctx, store.ModeExisting)
 	if err != nil {
 		return err
 	}
-	tors, err := st.TORIDs(ctx)
-	if err != nil {
-		return err
-	}
-	known := func(id string) (bool, error) { return tors[id], nil }
-	imp, err := topo.KubeToNodes(name, items, o.torLabel, known)
-	if err != nil {
-		return err
-	}
-	if len(items) == 0 && o.prune {
-		return usagef("%s lists no node: refusing to prune every registered node; check kubectl's context, or drop --prune", name)
-	}
-	if len(imp.Nodes) == 0 && len(items) > 0 {
-		return usagef("--tor-label %s: none of the %d nodes of %s carries it: check the label with `kubectl get nodes --show-labels`",
-			topo.Quote(o.torLabel), len(items), name)
-	}
-	stored, err := st.Nodes(ctx, store.NodeFilter{})
-	if err != nil {
-		return err
-	}
-	plan := planKubeImport(imp, stored, o.prune, len(items))
-	plan.rep.DryRun = o.dryRun
-	for _, n := range imp.Unlabelled {
+	rep, err := op.KubeImport(ctx, local.KubeImportRequest{Source: name, Items: items, TORLabel: o.torLabel,
+		Prune: o.prune, DryRun: o.dryRun})
+	for _, n := range rep.Unlabelled {
 		fmt.Fprintf(a.io.Err, "netipam: node %s has no label %s: not registered\n", n, safe(topo.Quote(o.torLabel)))
 	}
-	for _, k := range plan.kept {
+	for _, k := range rep.Holding {
 		fmt.Fprintf(a.io.Err, "netipam: node %s is not in %s but holds %s: kept; release its addresses, then prune again\n",
 			k.ID, safe(name), plural(k.Allocated, "address", "addresses"))
 	}
-	if !o.dryRun {
-		if err := st.SyncNodes(ctx, plan.sync); err != nil {
-			return err
-		}
+	if err != nil {
+		return err
 	}
 	if a.json() {
-		return a.printJSON(plan.rep)
+		return a.printJSON(kubeImportJSON{Registered: rep.Registered, Updated: rep.Updated, Unchanged: rep.Unchanged,
+			Unlabelled: rep.Unlabelled, Removed: rep.Removed, Kept: rep.Kept, DryRun: rep.DryRun})
 	}
 	verb := func(done, would string) string {
 		if o.dryRun {
@@ -156,84 +135,20 @@ func runKubeImport(c *cobra.Command, a *app, o *kubeImportOptions) error {
 		}
 		return done
 	}
-	for _, n := range plan.sync.Upsert {
-		if plan.isNew[n.ID] {
+	for _, n := range rep.Changes {
+		if n.New {
 			a.say("%s %s on %s", verb("registered", "would register"), n.ID, n.TOR)
 		} else {
 			a.say("%s %s on %s", verb("updated", "would update"), n.ID, n.TOR)
 		}
 	}
-	for _, id := range plan.sync.Remove {
+	for _, id := range rep.Removed {
 		a.say("%s %s", verb("removed", "would remove"), id)
 	}
 	a.say("%d registered, %d updated, %d unchanged, %d without label %s, %d removed, %d kept",
-		len(plan.rep.Registered), len(plan.rep.Updated), len(plan.rep.Unchanged), len(plan.rep.Unlabelled),
-		o.torLabel, len(plan.rep.Removed), len(plan.rep.Kept))
+		len(rep.Registered), len(rep.Updated), len(rep.Unchanged), len(rep.Unlabelled),
+		o.torLabel, len(rep.Removed), len(rep.Kept))
 	return nil
-}
-
-type kubePlan struct {
-	sync store.NodeSync
-	rep  kubeImportJSON
-	kept []store.NodeRow
-	// isNew marks the nodes the batch registers for the first time.
-	isNew map[string]bool
-}
-
-// planKubeImport compares the listed nodes with the stored ones: only what
-// differs goes into the batch (the batch's statements are conditional
-// anyway, so a plan made stale by another writer changes nothing wrong).
-func planKubeImport(imp topo.KubeImport, stored []store.NodeRow, prune bool, listed int) kubePlan {
-	p := kubePlan{sync: store.NodeSync{Detail: "kubernetes"}, isNew: map[string]bool{}}
-	p.rep = kubeImportJSON{Registered: []string{}, Updated: []string{}, Unchanged: []string{},
-		Unlabelled: orEmptyList(imp.Unlabelled), Removed: []string{}, Kept: []string{}}
-	byID := make(map[string]store.NodeRow, len(stored))
-	for _, r := range stored {
-		byID[r.ID] = r
-	}
-	inList := make(map[string]bool, listed)
-	for _, n := range imp.Unlabelled {
-		inList[n] = true
-	}
-	for _, n := range imp.Nodes {
-		inList[n.ID] = true
-		r, ok := byID[n.ID]
-		switch {
-		case !ok:
-			p.rep.Registered = append(p.rep.Registered, n.ID)
-			p.isNew[n.ID] = true
-		case r.Name == n.Name && r.TOR == n.TOR && maps.Equal(orEmptyLabels(r.Labels), n.Labels):
-			p.rep.Unchanged = append(p.rep.Unchanged, n.ID)
-			continue
-		default:
-			p.rep.Updated = append(p.rep.Updated, n.ID)
-		}
-		p.sync.Upsert = append(p.sync.Upsert, n)
-	}
-	if prune {
-		for _, r := range stored {
-			switch {
-			case inList[r.ID]:
-			case r.Allocated > 0:
-				p.rep.Kept = append(p.rep.Kept, r.ID)
-				p.kept = append(p.kept, r)
-			default:
-				p.rep.Removed = append(p.rep.Removed, r.ID)
-				p.sync.Remove = append(p.sync.Remove, r.ID)
-			}
-		}
-	}
-	sort.Strings(p.rep.Registered)
-	sort.Strings(p.rep.Updated)
-	sort.Strings(p.rep.Unchanged)
-	return p
-}
-
-func orEmptyList(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // plural writes a count with its noun.

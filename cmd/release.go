@@ -62,7 +62,7 @@ func runRelease(c *cobra.Command, a *app, o releaseOptions) error {
 	return a.printAllocations(freed)
 }
 
-func (o releaseOptions) filter() (store.AllocationFilter, error) {
+func (o releaseOptions) filter() (topo.AllocationFilter, error) {
 	n := 0
 	for _, set := range []bool{len(o.ips) > 0, o.container != "", o.node != "" && o.container == ""} {
 		if set {
@@ -70,12 +70,12 @@ func (o releaseOptions) filter() (store.AllocationFilter, error) {
 		}
 	}
 	if n != 1 {
-		return store.AllocationFilter{}, usagef("release: give exactly one of --ip, --container or --node")
+		return topo.AllocationFilter{}, usagef("release: give exactly one of --ip, --container or --node")
 	}
 	if (o.ifname != "" || o.network != "") && o.container == "" {
-		return store.AllocationFilter{}, usagef("--ifname and --network go with --container")
+		return topo.AllocationFilter{}, usagef("--ifname and --network go with --container")
 	}
-	var f store.AllocationFilter
+	var f topo.AllocationFilter
 	if err := topo.CheckListLen("--ip", len(o.ips), topo.MaxAddresses); err != nil {
 		return f, usagef("release: %w", err)
 	}

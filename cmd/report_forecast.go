@@ -7,16 +7,16 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
 // DefaultThreshold is the expansion threshold usage bars are coloured by.
-const DefaultThreshold = server.DefaultThreshold
+const DefaultThreshold = local.DefaultThreshold
 
 func newReportForecastCmd(a *app) *cobra.Command {
 	var window topo.Duration
-	_ = window.Set(server.DefaultWindow)
+	_ = window.Set(local.DefaultWindow)
 	var threshold float64
 	c := &cobra.Command{
 		Use:   "forecast [--window 7d] [--threshold R]",
@@ -29,8 +29,8 @@ pod's rate). Soonest first; "never" for a rate of zero or less (or beyond a
 century), "now" for what is already past.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			req := server.ForecastRequest{Window: topo.FormatDuration(window.D()), Threshold: threshold}
-			if _, err := server.ParseWindow(req.Window); err != nil {
+			req := local.ForecastRequest{Window: topo.FormatDuration(window.D()), Threshold: threshold}
+			if _, err := local.ParseWindow(req.Window); err != nil {
 				return usagef("--window: %w", err)
 			}
 			if err := req.Validate(); err != nil {
@@ -52,7 +52,7 @@ century), "now" for what is already past.`,
 	return c
 }
 
-func (a *app) printForecast(rep server.ForecastReport) error {
+func (a *app) printForecast(rep local.ForecastReport) error {
 	if a.json() {
 		return a.printJSON(rep)
 	}

@@ -47,7 +47,8 @@ addresses from its own TOR's subnets, recording each allocation in SQL.`,
 	pf.StringVarP(&a.output, "output", "o", "", "output format: text, json, or csv for tables")
 	pf.StringVar(&a.serverURL, "server", os.Getenv(EnvServer),
 		"netipam serve to ask, for the commands that read or change allocations\n"+
-			"(alloc, release, usage, check, gc, report, routes, migrate host-local):\n"+
+			"(alloc, release, usage, check, gc, report, routes, migrate host-local,\n"+
+			"subnet expand, subnet reclaim, node import --from-kubernetes):\n"+
 			"unix:///run/netipam/netipam.sock, http://host:port or https://host:port (default $"+EnvServer+")")
 	pf.StringVar(&a.tokenFile, "token-file", os.Getenv(EnvTokenFile),
 		"file holding the bearer token for a tcp --server (default $"+EnvTokenFile+")")

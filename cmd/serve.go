@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/server"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"
 )
 

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -53,36 +53,13 @@ func runSubnetAdd(c *cobra.Command, a *app, o subnetAddOptions) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := st.TORExists(c.Context(), o.tor); err != nil {
-		return err
-	} else if !ok {
-		return topoNotFound("--tor %s: unknown TOR: list TORs with `netipam topo show`", o.tor)
-	}
-	t, err := st.LoadTopology(c.Context())
-	if err != nil {
-		return err
-	}
-	if pod, ok := t.PodOf(o.tor); ok {
-		if err := topo.CheckInsidePod("--cidr", sn, pod); err != nil {
-			return topo.Errorf(topo.ErrConflict, "%w", err)
-		}
-	}
-	rows, err := st.Subnets(c.Context(), store.SubnetFilter{})
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if r.CIDR.Overlaps(sn.CIDR) {
-			return topo.Errorf(topo.ErrConflict, "--cidr %s overlaps stored subnet %s of TOR %s: pick a free range", sn.CIDR, r.CIDR, r.TOR)
-		}
-	}
-	if err := st.AddSubnet(c.Context(), o.tor, sn, "cli"); err != nil {
+	if err := local.AddSubnet(c.Context(), st, o.tor, sn, "cli"); err != nil {
 		return err
 	}
 	capacity, _ := alloc.Capacity(sn)
 	a.say("added %s (%s, %s addresses, gateway %s) to %s", sn.CIDR, sn.Purpose, a.count(capacity), sn.Gateway, o.tor)
 	if a.json() {
-		return a.printJSON(subnetToJSON(store.SubnetRow{Subnet: sn, TOR: o.tor, Source: "cli"}))
+		return a.printJSON(subnetToJSON(topo.SubnetRow{Subnet: sn, TOR: o.tor, Source: "cli"}))
 	}
 	return nil
 }
@@ -130,7 +107,7 @@ type subnetJSON struct {
 	Capacity uint64   `json:"capacity"`
 }
 
-func subnetToJSON(r store.SubnetRow) subnetJSON {
+func subnetToJSON(r topo.SubnetRow) subnetJSON {
 	j := subnetJSON{CIDR: r.CIDR.String(), Family: int(topo.FamilyOfPrefix(r.CIDR)), Purpose: r.Purpose,
 		TOR: r.TOR, Pod: r.Pod, Zone: r.Zone, Source: r.Source, Used: uint64(r.Used)}
 	if r.Level.Rank() > 0 {
@@ -157,7 +134,7 @@ func newSubnetListCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var f store.SubnetFilter
+			var f topo.SubnetFilter
 			if tor != "" {
 				f.TOR = &tor
 			}

@@ -1,13 +1,13 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
+	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -48,61 +48,27 @@ func runSubnetExpand(c *cobra.Command, a *app, o subnetExpandOptions) error {
 	if err := topo.CheckID("--tor", o.tor); err != nil {
 		return usagef("%w", err)
 	}
-	var fams []topo.Family
+	req := local.ExpandTORRequest{TOR: o.tor, Purpose: o.purpose, DryRun: o.dryRun}
 	switch o.family {
 	case "4":
-		fams = []topo.Family{topo.IPv4}
+		req.Family = topo.IPv4
 	case "6":
-		fams = []topo.Family{topo.IPv6}
+		req.Family = topo.IPv6
 	case "all", "":
 	default:
 		return usagef("--family %q: use 4, 6 or all", o.family)
 	}
-	open := a.open
+	mode := store.ModeExisting
 	if o.dryRun {
-		open = a.openRead
+		mode = store.ModeReadOnly
 	}
-	st, err := open(c.Context())
+	op, err := a.operator(c.Context(), mode)
 	if err != nil {
 		return err
 	}
-	if ok, err := st.TORExists(c.Context(), o.tor); err != nil {
+	results, err := op.ExpandTOR(c.Context(), req)
+	if len(results) == 0 && err != nil {
 		return err
-	} else if !ok {
-		return topoNotFound("--tor %s: unknown TOR: list TORs with `netipam topo show`", o.tor)
-	}
-	subnets, err := st.TORSubnets(c.Context(), o.tor)
-	if err != nil {
-		return err
-	}
-	have := map[topo.Family]bool{}
-	for _, s := range subnets {
-		if s.Purpose == o.purpose {
-			have[topo.FamilyOfPrefix(s.CIDR)] = true
-		}
-	}
-	if fams == nil {
-		for _, f := range []topo.Family{topo.IPv4, topo.IPv6} {
-			if have[f] {
-				fams = append(fams, f)
-			}
-		}
-	}
-	if len(fams) == 0 || !have[fams[0]] {
-		return topoNotFound("TOR %s has no %s subnet%s to grow: add one with `netipam subnet add --tor %s --purpose %s --cidr CIDR`",
-			o.tor, o.purpose, familyText(o.family), o.tor, o.purpose)
-	}
-	var results []server.ExpandResult
-	var errs []error
-	for _, f := range fams {
-		res, err := server.Expand(c.Context(), st, server.ExpandRequest{TOR: o.tor, Purpose: o.purpose, Family: f,
-			Manual: true, DryRun: o.dryRun})
-		if res.TOR != "" {
-			results = append(results, res)
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
 	}
 	if a.json() {
 		if err := a.printJSON(results); err != nil {
@@ -113,18 +79,11 @@ func runSubnetExpand(c *cobra.Command, a *app, o subnetExpandOptions) error {
 			a.sayPlan(r, o.dryRun)
 		}
 	}
-	return errors.Join(errs...)
-}
-
-func familyText(f string) string {
-	if f == "4" || f == "6" {
-		return " of IPv" + f
-	}
-	return ""
+	return err
 }
 
 // sayPlan prints an expansion plan for people.
-func (a *app) sayPlan(r server.ExpandResult, dryRun bool) {
+func (a *app) sayPlan(r local.ExpandResult, dryRun bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "TOR %s (pod %s), %s IPv%d: %s of %s used (%.0f%%), threshold %.0f%%",
 		r.TOR, r.Pod, r.Purpose, r.Family, a.count(r.Used), a.count(r.Capacity), 100*r.Ratio, 100*r.Threshold)

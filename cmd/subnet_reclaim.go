@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -35,45 +36,25 @@ deletion is a ledger event.`,
 	return c
 }
 
-type reclaimJSON struct {
-	Blocks  []store.Reclaimable `json:"blocks"`
-	Grace   string              `json:"grace"`
-	Applied bool                `json:"applied"`
-}
-
 func runSubnetReclaim(c *cobra.Command, a *app, o subnetReclaimOptions) error {
-	grace := o.grace.D()
-	if c.Flags().Changed("grace") && grace == 0 {
-		return usagef("--grace 0: give a duration above zero, or leave --grace out for expansion.reclaim_grace")
+	req := local.ReclaimRequest{DryRun: o.dryRun}
+	if c.Flags().Changed("grace") {
+		if o.grace.D() == 0 {
+			return usagef("--grace 0: give a duration above zero, or leave --grace out for expansion.reclaim_grace")
+		}
+		req.Grace = topo.FormatDuration(o.grace.D())
 	}
-	open := a.open
+	mode := store.ModeExisting
 	if o.dryRun {
-		open = a.openRead
+		mode = store.ModeReadOnly
 	}
-	st, err := open(c.Context())
+	op, err := a.operator(c.Context(), mode)
 	if err != nil {
 		return err
 	}
-	if grace == 0 {
-		e, err := st.Expansion(c.Context())
-		if err != nil {
-			return err
-		}
-		grace = e.Resolved().ReclaimGrace
-	}
-	blocks, err := st.Reclaimable(c.Context(), st.Now().Add(-grace))
+	out, err := op.Reclaim(c.Context(), req)
 	if err != nil {
 		return err
-	}
-	out := reclaimJSON{Blocks: blocks, Grace: topo.FormatDuration(grace)}
-	if !o.dryRun && len(blocks) > 0 {
-		if out.Blocks, err = st.Reclaim(c.Context(), blocks, grace); err != nil {
-			return err
-		}
-		out.Applied = true
-	}
-	if out.Blocks == nil {
-		out.Blocks = []store.Reclaimable{}
 	}
 	if a.json() {
 		return a.printJSON(out)

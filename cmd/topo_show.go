@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"github.com/netipam/netipam/alloc"
 	"net/netip"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss/tree"
 	"github.com/spf13/cobra"
 
+	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -61,7 +61,7 @@ func newTopoShowCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			subnets, err := st.Subnets(c.Context(), store.SubnetFilter{})
+			subnets, err := st.Subnets(c.Context(), topo.SubnetFilter{})
 			if err != nil {
 				return err
 			}
@@ -79,8 +79,8 @@ func newTopoShowCmd(a *app) *cobra.Command {
 	}
 }
 
-func showTree(t *topo.Topology, subnets []store.SubnetRow, nodes []store.NodeRow) []zoneJSON {
-	bySubnet := map[netip.Prefix]store.SubnetRow{}
+func showTree(t *topo.Topology, subnets []topo.SubnetRow, nodes []store.NodeRow) []zoneJSON {
+	bySubnet := map[netip.Prefix]topo.SubnetRow{}
 	for _, r := range subnets {
 		bySubnet[r.CIDR] = r
 	}

@@ -6,8 +6,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 func newUsageCmd(a *app) *cobra.Command {
@@ -26,11 +27,11 @@ func newUsageCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows, err := svc.Subnets(c.Context(), store.SubnetFilter{})
+			rows, err := svc.Subnets(c.Context(), topo.SubnetFilter{})
 			if err != nil {
 				return err
 			}
-			us, err := alloc.Usage(server.SubnetUses(rows))
+			us, err := alloc.Usage(ipam.SubnetUses(rows))
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server"
 )
 
 // twoServersFile gives t1 a /27 (29 addresses) in a /22 pod: 48 containers

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store"
 )
 
@@ -35,10 +35,10 @@ func mustRunAt(t testing.TB, storeURL, now, stdin string, args ...string) string
 
 // gcRun runs `netipam gc -o json` on node-01 at now with a live list on
 // stdin (plus extra flags) and gives its report.
-func gcRun(t testing.TB, url, now, live string, extra ...string) server.GCReport {
+func gcRun(t testing.TB, url, now, live string, extra ...string) local.GCReport {
 	t.Helper()
 	out := mustRunAt(t, url, now, live, append([]string{"gc", "--node", "node-01", "--live", "-", "-o", "json"}, extra...)...)
-	var rep server.GCReport
+	var rep local.GCReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("gc report: %v\n%s", err, out)
 	}
@@ -46,7 +46,7 @@ func gcRun(t testing.TB, url, now, live string, extra ...string) server.GCReport
 }
 
 // actions maps each address of a report to its action.
-func actions(rep server.GCReport) map[string]string {
+func actions(rep local.GCReport) map[string]string {
 	m := map[string]string{}
 	for _, e := range rep.Entries {
 		m[e.Address.String()] = string(e.Action)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server"
 )
 
 // served is a running `netipam serve` process.

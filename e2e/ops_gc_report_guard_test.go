@@ -10,13 +10,13 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
 // heldEntry gives the allocation a container holds, as a report's
 // "release" entry: what someone pastes into a report by hand.
-func heldEntry(t *testing.T, path, container string) server.GCReportEntry {
+func heldEntry(t *testing.T, path, container string) local.GCReportEntry {
 	t.Helper()
 	_, rows := sqlScan(t, path, `SELECT address, subnet, purpose, node_id, tor_id, network, container, ifname,
 		allocated_at FROM allocations WHERE container = '`+container+`'`)
@@ -28,14 +28,14 @@ func heldEntry(t *testing.T, path, container string) server.GCReportEntry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return server.GCReportEntry{Action: alloc.GCRelease, Address: netip.MustParseAddr(s(0)),
+	return local.GCReportEntry{Action: alloc.GCRelease, Address: netip.MustParseAddr(s(0)),
 		Subnet: netip.MustParsePrefix(s(1)), Purpose: s(2), Node: s(3), TOR: s(4), Network: s(5), Container: s(6),
 		IfName: s(7), AllocatedAt: at}
 }
 
 // fromReport writes rep and runs `gc --from-report` on it at now (plus
 // extra flags); it checks the store is unchanged unless wantCode is 0.
-func fromReport(t *testing.T, url, path, now string, rep server.GCReport, wantCode int, want string, extra ...string) {
+func fromReport(t *testing.T, url, path, now string, rep local.GCReport, wantCode int, want string, extra ...string) {
 	t.Helper()
 	b, err := json.Marshal(rep)
 	if err != nil {
@@ -62,7 +62,7 @@ func TestGCFromReportPastedLiveRows(t *testing.T) {
 	gcRun(t, url, gcAt(time.Minute), "net1 c1 eth0\n") // c2 missing, c1 (live1) live
 	out := mustRunAt(t, url, gcAt(20*time.Minute), "net1 c1 eth0\n", "gc", "--node", "node-01", "--live", "-",
 		"--dry-run", "-o", "json")
-	var rep server.GCReport
+	var rep local.GCReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestGCFromReportNodeNeverCollected(t *testing.T) {
 	url, path, _ := gcSeeded(t, 1)
 	mustRunAt(t, url, gcAt(0), "", "alloc", "--node", "node-02", "--network", "net1", "--container", "x1", "--family", "4")
 	e := heldEntry(t, path, "x1")
-	rep := server.GCReport{Node: "node-02", Entries: []server.GCReportEntry{e}}
+	rep := local.GCReport{Node: "node-02", Entries: []local.GCReportEntry{e}}
 	fromReport(t, url, path, gcAt(24*time.Hour), rep, 4, "no earlier gc run on node-02 found it missing")
 }
 
@@ -97,7 +97,7 @@ func TestGCFromReportNodeNeverCollected(t *testing.T) {
 func TestGCFromReportShortGrace(t *testing.T) {
 	t.Parallel()
 	url, path, _ := gcSeeded(t, 1)
-	rep := server.GCReport{Node: "node-01", Entries: []server.GCReportEntry{heldEntry(t, path, "c1")}}
+	rep := local.GCReport{Node: "node-01", Entries: []local.GCReportEntry{heldEntry(t, path, "c1")}}
 	now := gcT0.Add(4 * time.Second).Format(time.RFC3339)
 	fromReport(t, url, path, now, rep, 2, "--allow-short-grace", "--grace", "1s")
 	fromReport(t, url, path, now, rep, 4, "not a gc candidate", "--grace", "1s", "--allow-short-grace")
@@ -109,11 +109,11 @@ func TestGCFromReportShortGrace(t *testing.T) {
 
 	s := startServe(t, url)
 	before := dump(t, path)
-	_, err := s.client.GC(context.Background(), server.GCRequest{Grace: "1s", FromReport: &rep})
+	_, err := s.client.GC(context.Background(), local.GCRequest{Grace: "1s", FromReport: &rep})
 	if !errors.Is(err, topo.ErrInvalid) || !strings.Contains(err.Error(), "allow-short-grace") {
 		t.Fatalf("POST /v1/gc with grace 1s: %v, want invalid naming --allow-short-grace", err)
 	}
-	_, err = s.client.GC(context.Background(), server.GCRequest{Grace: "1s", AllowShortGrace: true, FromReport: &rep})
+	_, err = s.client.GC(context.Background(), local.GCRequest{Grace: "1s", AllowShortGrace: true, FromReport: &rep})
 	if !errors.Is(err, topo.ErrConflict) || !strings.Contains(err.Error(), "not a gc candidate") {
 		t.Fatalf("POST /v1/gc with grace 1s allowed: %v, want a conflict (no candidate)", err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -37,8 +37,8 @@ func TestGCThroughServer(t *testing.T) {
 	if r := gc("--node", "node-99"); r.code != 3 {
 		t.Fatalf("unknown node through the server: exit %d %s", r.code, r.stderr)
 	}
-	_, err := s.client.GC(context.Background(), server.GCRequest{Node: "node-01",
-		Live: []server.GCAttachment{{Network: "net1", Container: "-bad", IfName: "eth0"}}})
+	_, err := s.client.GC(context.Background(), local.GCRequest{Node: "node-01",
+		Live: []local.GCAttachment{{Network: "net1", Container: "-bad", IfName: "eth0"}}})
 	if err == nil || !strings.Contains(err.Error(), "container ID") || !errors.Is(err, topo.ErrInvalid) {
 		t.Fatalf("bad live attachment: %v, want invalid", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 )
 
 // TestGCTwoPhase: a first run only marks; a run within the grace period
@@ -130,7 +130,7 @@ func TestGCFromReport(t *testing.T) {
 	gcRun(t, url, gcAt(10*time.Minute), "net1 c1 eth0\n") // c4 marked later
 	out := mustRunAt(t, url, gcAt(20*time.Minute), "net1 c1 eth0\n", "gc", "--node", "node-01", "--live", "-",
 		"--dry-run", "-o", "json")
-	var rep server.GCReport
+	var rep local.GCReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -140,16 +140,16 @@ func TestGCFromReport(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name   string
-		tamper func(e *server.GCReportEntry)
+		tamper func(e *local.GCReportEntry)
 		want   string
 	}{
-		{"container", func(e *server.GCReportEntry) { e.Container = "c9" }, "no longer match"},
-		{"network", func(e *server.GCReportEntry) { e.Network = "net2" }, "no longer match"},
-		{"allocated at", func(e *server.GCReportEntry) { e.AllocatedAt = e.AllocatedAt.Add(time.Second) }, "no longer match"},
-		{"address", func(e *server.GCReportEntry) { e.Address = e.Address.Next() }, "no longer match"},
+		{"container", func(e *local.GCReportEntry) { e.Container = "c9" }, "no longer match"},
+		{"network", func(e *local.GCReportEntry) { e.Network = "net2" }, "no longer match"},
+		{"allocated at", func(e *local.GCReportEntry) { e.AllocatedAt = e.AllocatedAt.Add(time.Second) }, "no longer match"},
+		{"address", func(e *local.GCReportEntry) { e.Address = e.Address.Next() }, "no longer match"},
 	} {
 		bad := rep
-		bad.Entries = append([]server.GCReportEntry(nil), rep.Entries...)
+		bad.Entries = append([]local.GCReportEntry(nil), rep.Entries...)
 		for i := range bad.Entries {
 			if bad.Entries[i].Address.String() == addr["c3"] {
 				tc.tamper(&bad.Entries[i])
@@ -170,7 +170,7 @@ func TestGCFromReport(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("from report: exit %d %s", res.code, res.stderr)
 	}
-	var done server.GCReport
+	var done local.GCReport
 	if err := json.Unmarshal([]byte(res.stdout), &done); err != nil {
 		t.Fatal(err)
 	}

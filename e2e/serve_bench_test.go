@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -21,7 +22,7 @@ import (
 // what the transport costs. ratio = server / in-process rate.
 func BenchmarkServeAllocate(b *testing.B) {
 	const clients = 64
-	rate := func(svc server.Service, n int, tag string) float64 {
+	rate := func(svc ipam.Service, n int, tag string) float64 {
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		ctx := context.Background()

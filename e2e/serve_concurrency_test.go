@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
@@ -59,7 +59,7 @@ func TestServeConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 	node := "node-01"
-	rows, err := s.client.Allocations(context.Background(), store.AllocationFilter{Node: &node})
+	rows, err := s.client.Allocations(context.Background(), topo.AllocationFilter{Node: &node})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestServeSIGTERM(t *testing.T) {
 				got, err := s.client.Allocate(ctx, alloc.Request{Node: "node-01", Family: topo.IPv4,
 					Network: "net", Container: fmt.Sprintf("c-%d-%d", w, i), IfName: "eth0"})
 				if err != nil {
-					if !errors.Is(err, server.ErrUnreachable) && !errors.Is(err, topo.ErrUnavailable) {
+					if !errors.Is(err, api.ErrUnreachable) && !errors.Is(err, topo.ErrUnavailable) {
 						t.Errorf("allocate during the stop: %v", err)
 					}
 					return
@@ -129,7 +129,7 @@ func TestServeSIGTERM(t *testing.T) {
 	}
 	defer st.Close()
 	node := "node-01"
-	rows, err := st.Allocations(context.Background(), store.AllocationFilter{Node: &node})
+	rows, err := st.Allocations(context.Background(), topo.AllocationFilter{Node: &node})
 	if err != nil {
 		t.Fatal(err)
 	}

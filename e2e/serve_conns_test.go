@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server"
 	"github.com/netipam/netipam/topo"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 // A server whose SQLite file is deleted or replaced under it stops: every
@@ -102,7 +102,7 @@ func TestServeStoreReplacedNoticedIdle(t *testing.T) {
 	s := startServe(t, url)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := s.client.Allocations(ctx, store.AllocationFilter{}); err != nil {
+	if _, err := s.client.Allocations(ctx, topo.AllocationFilter{}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)

@@ -17,9 +17,8 @@ import (
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/cmd"
-	"github.com/netipam/netipam/cmd/server"
-	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/server"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -76,7 +75,7 @@ func TestServeAPI(t *testing.T) {
 		t.Fatalf("the same attachment again got %v, %v; want %v", again, err, first)
 	}
 	node := "node-01"
-	list, err := c.Allocations(ctx, store.AllocationFilter{Node: &node})
+	list, err := c.Allocations(ctx, topo.AllocationFilter{Node: &node})
 	if err != nil || len(list) != 1+len(first) {
 		t.Fatalf("node-01's allocations: %v, %v", list, err)
 	}
@@ -97,15 +96,15 @@ func TestServeAPI(t *testing.T) {
 	if torStorage != 1 {
 		t.Errorf("usage: tor-1 storage used %d, want 1", torStorage)
 	}
-	out, err := c.Release(ctx, store.OwnedBy("node-01", topo.Attachment{Network: "net1", Container: "c1", IfName: "eth0"}), "release")
+	out, err := c.Release(ctx, topo.OwnedBy("node-01", topo.Attachment{Network: "net1", Container: "c1", IfName: "eth0"}), "release")
 	if err != nil || len(out) != len(first) {
 		t.Fatalf("release the attachment: %v, %v", out, err)
 	}
-	out, err = c.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{got[0].Address}}, "release")
+	out, err = c.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{got[0].Address}}, "release")
 	if err != nil || len(out) != 1 {
 		t.Fatalf("release %s: %v, %v", got[0].Address, out, err)
 	}
-	if list, _ = c.Allocations(ctx, store.AllocationFilter{Node: &node}); len(list) != 0 {
+	if list, _ = c.Allocations(ctx, topo.AllocationFilter{Node: &node}); len(list) != 0 {
 		t.Errorf("after the releases node-01 holds %v", list)
 	}
 
@@ -132,7 +131,7 @@ func TestServeAPI(t *testing.T) {
 		if code := cmd.ExitCode(err); code != tc.exit {
 			t.Errorf("%s: exit code %d through the server, want %d", tc.name, code, tc.exit)
 		}
-		if errors.Is(err, server.ErrUnreachable) {
+		if errors.Is(err, api.ErrUnreachable) {
 			t.Errorf("%s: %v is not unreachable: the server answered", tc.name, err)
 		}
 	}
@@ -256,7 +255,7 @@ func TestServeTCPToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bad.Allocate(context.Background(), alloc.Request{Node: "node-01"}); !errors.Is(err, server.ErrUnauthorized) {
+	if _, err := bad.Allocate(context.Background(), alloc.Request{Node: "node-01"}); !errors.Is(err, topo.ErrUnauthorized) {
 		t.Errorf("client with a wrong token: %v, want unauthorized", err)
 	}
 	good, err := server.NewClient("http://"+addr, "s3cret-token")
@@ -292,7 +291,7 @@ func TestServeRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.NodeTOR(context.Background(), "node-01"); !errors.Is(err, server.ErrUnreachable) || !errors.Is(err, topo.ErrUnavailable) {
+	if _, err := c.NodeTOR(context.Background(), "node-01"); !errors.Is(err, api.ErrUnreachable) || !errors.Is(err, topo.ErrUnavailable) {
 		t.Errorf("no socket: %v, want unreachable (and unavailable)", err)
 	}
 }

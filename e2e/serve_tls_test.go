@@ -17,7 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/server"
+	"github.com/netipam/netipam/server/api"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, PEM.
@@ -59,7 +60,7 @@ func TestServeTLS(t *testing.T) {
 	}
 	addr := freePort(t)
 	startServe(t, url, "--listen", "tcp://"+addr, "--token-file", tokenFile, "--tls-cert", cert, "--tls-key", key)
-	c, err := server.NewClientWith("https://"+addr, "tls-token", server.ClientOptions{CAFile: cert})
+	c, err := server.NewClientWith("https://"+addr, "tls-token", api.ClientOptions{CAFile: cert})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,31 +11,13 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// AllocationFilter selects allocations; nil fields match everything. An
-// empty Container string matches allocations held by no container. Every
-// field is compared as stored (no function on a column), so that each
-// filter the allocate and release paths use is answered from an index.
-type AllocationFilter struct {
-	Addresses []netip.Addr
-	Node      *string
-	TOR       *string
-	Subnet    *netip.Prefix
-	Container *string
-	IfName    *string
-	Network   *string
-	// NotOwners, with Node and Network, selects the node's container
-	// allocations of that network whose (container, ifname) is not in the
-	// list: what CNI GC releases.
-	NotOwners []topo.Attachment
-}
+// AllocationFilter is topo's (the terms every role speaks): every field is
+// compared as stored (no function on a column), so that each filter the
+// allocate and release paths use is answered from an index.
+type AllocationFilter = topo.AllocationFilter
 
-// OwnedBy selects what an attachment holds on a node: the CNI spec's key,
-// checked against the node that asks.
-func OwnedBy(node string, a topo.Attachment) AllocationFilter {
-	return AllocationFilter{Node: &node, Network: &a.Network, Container: &a.Container, IfName: &a.IfName}
-}
-
-func (f AllocationFilter) where() (string, []any) {
+// filterWhere is the filter's SQL condition and its arguments.
+func filterWhere(f AllocationFilter) (string, []any) {
 	w, args := "1 = 1", []any{}
 	add := func(cond string, v any) { w, args = w+" AND "+cond, append(args, v) }
 	if f.Addresses != nil {
@@ -113,7 +95,7 @@ func (s *Store) Allocations(ctx context.Context, f AllocationFilter) ([]topo.All
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	w, args := f.where()
+	w, args := filterWhere(f)
 	var out []topo.Allocation
 	err := s.each(ctx, Q(`SELECT `+allocationCols+` FROM allocations WHERE `+w+` ORDER BY addr_key`, args...),
 		func(scan func(...any) error) error {
@@ -338,7 +320,7 @@ func (s *Store) releaseStmts(f AllocationFilter, kind string) ([]Stmt, string, e
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
-	w, args := f.where()
+	w, args := filterWhere(f)
 	token, err := releaseToken()
 	if err != nil {
 		return nil, "", err

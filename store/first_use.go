@@ -45,7 +45,7 @@ func (s *Store) Unrecord(ctx context.Context, allocs []topo.Allocation) error {
 		return nil
 	}
 	a := allocs[0]
-	f := OwnedBy(a.Node, topo.Attachment{Network: a.Network, Container: a.Container, IfName: a.IfName})
+	f := topo.OwnedBy(a.Node, topo.Attachment{Network: a.Network, Container: a.Container, IfName: a.IfName})
 	for _, x := range allocs {
 		f.Addresses = append(f.Addresses, x.Address)
 	}

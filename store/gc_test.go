@@ -76,7 +76,7 @@ func testApplyGC(t *testing.T, st *store.Store, rec *storetest.Recorder) {
 	// Released and handed out again to the same attachment, at the same
 	// address: a new allocation, which the old mark does not cover.
 	at(time.Minute)
-	if _, err := st.Release(ctx, store.OwnedBy("node-01", old.Attachment()), "release"); err != nil {
+	if _, err := st.Release(ctx, topo.OwnedBy("node-01", old.Attachment()), "release"); err != nil {
 		t.Fatal(err)
 	}
 	allocate("reborn", "10.244.0.20")

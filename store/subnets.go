@@ -9,26 +9,12 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// SubnetRow is a stored subnet with where it sits.
-type SubnetRow struct {
-	topo.Subnet
-	TOR    string // empty for a pod's or zone's own subnet
-	Level  topo.Level
-	Pod    string // empty for a virtual TOR and a zone's own subnet
-	Zone   string
-	Source string // import, cli or expand
-	Used   int64  // addresses allocated
-}
-
-// SubnetFilter selects subnets; nil fields match everything.
-type SubnetFilter struct {
-	TOR *string
-	// ForTOR selects what a node of this TOR may take addresses from: the
-	// TOR's subnets, its pod's and its zone's own, as the strategies allow.
-	ForTOR  *string
-	Purpose *string
-	CIDR    *netip.Prefix
-}
+// SubnetRow and SubnetFilter are topo's: the store answers in the terms
+// every role speaks.
+type (
+	SubnetRow    = topo.SubnetRow
+	SubnetFilter = topo.SubnetFilter
+)
 
 // subnetCols are the columns scanSubnet reads, from subnets aliased s.
 const subnetCols = `s.cidr, s.purpose, s.gateway,

@@ -11,8 +11,8 @@ import (
 // KubeNode is one item of `kubectl get nodes -o json`: what netipam reads
 // of it, its name and labels.
 type KubeNode struct {
-	Name   string
-	Labels map[string]string
+	Name   string            `json:"name"`
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // kubeList is the part of a v1 List (or NodeList) that netipam reads.

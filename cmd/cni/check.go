@@ -13,19 +13,19 @@ import (
 	types100 "github.com/containernetworking/cni/pkg/types/100"
 	"github.com/containernetworking/cni/pkg/version"
 
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/topo"
 )
 
 // check verifies that every address of prevResult is recorded for the
 // attachment on this node.
-func (p *plugin) check(args *skel.CmdArgs, c *config, svc Service) error {
+func (p *plugin) check(args *skel.CmdArgs, c *config, svc ipam.Service) error {
 	prev, err := prevAddresses(args.StdinData)
 	if err != nil {
 		return configError{err}
 	}
 	att := c.attachment(args)
-	owned, err := svc.Allocations(p.ctx, api.OwnedBy(c.Node, att))
+	owned, err := svc.Allocations(p.ctx, topo.OwnedBy(c.Node, att))
 	if err != nil {
 		return fmt.Errorf("look up attachment %s: %w", att, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -13,9 +12,7 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/version"
 
-	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server/api"
-	"github.com/netipam/netipam/topo"
+	"github.com/netipam/netipam/ipam"
 )
 
 // versions are the CNI spec versions netipam speaks.
@@ -23,23 +20,12 @@ var versions = version.PluginSupports("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0
 
 const about = "netipam: topology-aware CNI IPAM plugin"
 
-// Service is what the plugin asks of netipam: api.Client for a running
-// server, server.Wire over the store in process.
-type Service interface {
-	Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error)
-	Release(ctx context.Context, f api.Filter, kind string) ([]topo.Allocation, error)
-	Allocations(ctx context.Context, f api.Filter) ([]topo.Allocation, error)
-	Subnets(ctx context.Context, q api.SubnetQuery) ([]api.Subnet, error)
-	NodeTOR(ctx context.Context, node string) (string, error)
-	Routes(ctx context.Context, level topo.Level, id string) ([]netip.Prefix, error)
-}
-
 // Options give the plugin what lives above it: the store.
 type Options struct {
 	// OpenStore opens an existing store (never creating one) as a
-	// Service; the returned function closes it. Nil: the plugin may only
+	// ipam.Service; the returned function closes it. Nil: the plugin may only
 	// ask a server (the light start, early.go).
-	OpenStore func(ctx context.Context, url string) (Service, func(), error)
+	OpenStore func(ctx context.Context, url string) (ipam.Service, func(), error)
 	// DefaultStore names the store a config without "store" means.
 	DefaultStore func() string
 }
@@ -88,9 +74,9 @@ type plugin struct {
 	handover bool
 }
 
-// handler is one CNI command, given its parsed config and the Service it
+// handler is one CNI command, given its parsed config and the ipam.Service it
 // asks.
-type handler func(args *skel.CmdArgs, c *config, svc Service) error
+type handler func(args *skel.CmdArgs, c *config, svc ipam.Service) error
 
 // run wraps a command: it parses the config and opens the store for it, and
 // its error leaves as a CNI error, mapped in one place (errors.go).

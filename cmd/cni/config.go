@@ -13,7 +13,7 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 	"github.com/containernetworking/cni/pkg/types"
 
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/strictjson"
 	"github.com/netipam/netipam/topo"
 )

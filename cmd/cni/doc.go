@@ -4,9 +4,10 @@
 // the server or opens the store once, and answers with a CNI result or a
 // CNI error on stdout, nothing else.
 //
-// The package imports neither the store nor the server's code: it asks a
-// Service in the API's terms (package api), so that a call through a
-// running server is answered before those heavy packages start (early.go).
-// The store, when the plugin needs it, comes from Options.OpenStore. It
-// imports no cobra and prints nothing but the CNI answer.
+// It asks an ipam.Service: the API's light client (server/api) for a
+// running server, the store in process (ipam/local) from
+// Options.OpenStore. The package imports neither the store, ipam/local nor
+// the server, so that a call through a running server is answered before
+// those heavy packages start (early.go). It imports no cobra and prints
+// nothing but the CNI answer.
 package cni

@@ -8,7 +8,7 @@ import (
 
 	"github.com/containernetworking/cni/pkg/skel"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store/storetest"
 )
 
@@ -33,7 +33,7 @@ func TestCNIPathsUseIndexes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := fn(args, c, server.Wire{Svc: server.Local{Store: st}}); err != nil {
+		if err := fn(args, c, local.Service{Store: st}); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 		storetest.AssertIndexed(t, rec.Backend, what, rec.Take())

@@ -6,11 +6,12 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/topo"
 )
 
 func (f *fallback) Routes(ctx context.Context, level topo.Level, id string) (out []netip.Prefix, err error) {
-	err = f.try(func(s Service) error { out, err = s.Routes(ctx, level, id); return err })
+	err = f.try(func(s ipam.Service) error { out, err = s.Routes(ctx, level, id); return err })
 	return out, err
 }
 
@@ -31,7 +32,7 @@ func parseAggregateRoutes(v string) (topo.Level, error) {
 // allocated address of its family (route.gw zero); a prefix already
 // configured as a route is not repeated. A family without an address gets
 // none (result drops routes of a family without an address).
-func (c *config) aggregateRoutes(ctx context.Context, svc Service, allocs []topo.Allocation) error {
+func (c *config) aggregateRoutes(ctx context.Context, svc ipam.Service, allocs []topo.Allocation) error {
 	if c.AggregateRoutes == "" || len(allocs) == 0 {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/containernetworking/cni/pkg/skel"
 
-	"github.com/netipam/netipam/cmd/server"
+	"github.com/netipam/netipam/ipam/local"
 	"github.com/netipam/netipam/store/storetest"
 )
 
@@ -23,7 +23,7 @@ func TestCNIAggregateRoutesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &plugin{ctx: context.Background()}
-	if err := p.add(args, c, server.Wire{Svc: server.Local{Store: st}}); err != nil {
+	if err := p.add(args, c, local.Service{Store: st}); err != nil {
 		t.Fatal(err)
 	}
 	if len(c.Routes) == 0 {

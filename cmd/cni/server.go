@@ -8,7 +8,8 @@ import (
 	"os"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/server/api"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -18,8 +19,8 @@ var errHandover = errors.New("the store is needed: hand the call over")
 
 // service opens what the plugin asks: the server the config names, else the
 // store in process (never creating it). The returned function closes it.
-func (p *plugin) service(c *config) (Service, func(), error) {
-	openStore := func() (Service, func(), error) {
+func (p *plugin) service(c *config) (ipam.Service, func(), error) {
+	openStore := func() (ipam.Service, func(), error) {
 		if p.opts.OpenStore == nil {
 			return nil, nil, errHandover
 		}
@@ -53,19 +54,19 @@ func (p *plugin) service(c *config) (Service, func(), error) {
 // the store directly, saying so on stderr. Once the server has answered a
 // call, it never falls back: the server may have acted.
 type fallback struct {
-	server   Service
+	server   ipam.Service
 	url      string
 	store    string
-	open     func() (Service, func(), error) // nil: no fallback
+	open     func() (ipam.Service, func(), error) // nil: no fallback
 	log      io.Writer
 	answered bool
-	local    Service
+	local    ipam.Service
 	closer   func()
 }
 
-var _ Service = (*fallback)(nil)
+var _ ipam.Service = (*fallback)(nil)
 
-func (f *fallback) try(call func(Service) error) error {
+func (f *fallback) try(call func(ipam.Service) error) error {
 	if f.local != nil {
 		return call(f.local)
 	}
@@ -96,26 +97,31 @@ func (f *fallback) close() {
 }
 
 func (f *fallback) Allocate(ctx context.Context, req alloc.Request) (out []topo.Allocation, err error) {
-	err = f.try(func(s Service) error { out, err = s.Allocate(ctx, req); return err })
+	err = f.try(func(s ipam.Service) error { out, err = s.Allocate(ctx, req); return err })
 	return out, err
 }
 
-func (f *fallback) Release(ctx context.Context, fl api.Filter, kind string) (out []topo.Allocation, err error) {
-	err = f.try(func(s Service) error { out, err = s.Release(ctx, fl, kind); return err })
+func (f *fallback) Release(ctx context.Context, fl topo.AllocationFilter, kind string) (out []topo.Allocation, err error) {
+	err = f.try(func(s ipam.Service) error { out, err = s.Release(ctx, fl, kind); return err })
 	return out, err
 }
 
-func (f *fallback) Allocations(ctx context.Context, fl api.Filter) (out []topo.Allocation, err error) {
-	err = f.try(func(s Service) error { out, err = s.Allocations(ctx, fl); return err })
+func (f *fallback) Allocations(ctx context.Context, fl topo.AllocationFilter) (out []topo.Allocation, err error) {
+	err = f.try(func(s ipam.Service) error { out, err = s.Allocations(ctx, fl); return err })
 	return out, err
 }
 
-func (f *fallback) Subnets(ctx context.Context, q api.SubnetQuery) (out []api.Subnet, err error) {
-	err = f.try(func(s Service) error { out, err = s.Subnets(ctx, q); return err })
+func (f *fallback) Subnets(ctx context.Context, q topo.SubnetFilter) (out []topo.SubnetRow, err error) {
+	err = f.try(func(s ipam.Service) error { out, err = s.Subnets(ctx, q); return err })
 	return out, err
 }
 
 func (f *fallback) NodeTOR(ctx context.Context, node string) (tor string, err error) {
-	err = f.try(func(s Service) error { tor, err = s.NodeTOR(ctx, node); return err })
+	err = f.try(func(s ipam.Service) error { tor, err = s.NodeTOR(ctx, node); return err })
 	return tor, err
+}
+
+func (f *fallback) Adopt(ctx context.Context, req ipam.AdoptRequest) (ad alloc.Adoption, err error) {
+	err = f.try(func(s ipam.Service) error { ad, err = s.Adopt(ctx, req); return err })
+	return ad, err
 }

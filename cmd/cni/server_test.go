@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/server/api"
 )
 
-// scripted is a Service whose NodeTOR answers from a list of errors, one
+// scripted is an ipam.Service whose NodeTOR answers from a list of errors, one
 // per call; its other methods are never called here.
 type scripted struct {
-	Service
+	ipam.Service
 	errs  []error
 	calls int
 }
@@ -36,7 +37,7 @@ func TestFallbackOnlyBeforeTheServerAnswered(t *testing.T) {
 	ctx := context.Background()
 	opened := 0
 	local := &scripted{errs: []error{nil, nil}}
-	open := func() (Service, func(), error) { opened++; return local, func() {}, nil }
+	open := func() (ipam.Service, func(), error) { opened++; return local, func() {}, nil }
 
 	var log bytes.Buffer
 	f := &fallback{server: &scripted{errs: []error{unreachable()}}, url: "unix:///s", store: "sqlite:///x", open: open, log: &log}

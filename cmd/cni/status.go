@@ -7,14 +7,14 @@ import (
 	"github.com/containernetworking/cni/pkg/skel"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/cmd/server/api"
+	"github.com/netipam/netipam/ipam"
 	"github.com/netipam/netipam/topo"
 )
 
 // status answers whether an ADD on this node could succeed: the node is
 // registered and its TOR (or its pod's or zone's pool) has a free address
 // of every family of every configured purpose. It reads; it never allocates.
-func (p *plugin) status(args *skel.CmdArgs, c *config, svc Service) error {
+func (p *plugin) status(args *skel.CmdArgs, c *config, svc ipam.Service) error {
 	tor, err := svc.NodeTOR(p.ctx, c.Node)
 	if errors.Is(err, topo.ErrNotFound) {
 		return unavailableError{fmt.Errorf("node %s is not registered: register it with `netipam node register --id %s --tor TOR` or set ipam.node",
@@ -23,15 +23,11 @@ func (p *plugin) status(args *skel.CmdArgs, c *config, svc Service) error {
 	if err != nil {
 		return fmt.Errorf("look up node %s: %w", c.Node, err)
 	}
-	rows, err := svc.Subnets(p.ctx, api.SubnetQuery{ForTOR: &tor})
+	rows, err := svc.Subnets(p.ctx, topo.SubnetFilter{ForTOR: &tor})
 	if err != nil {
 		return fmt.Errorf("look up subnets of %s: %w", tor, err)
 	}
-	uses := make([]alloc.SubnetUse, len(rows))
-	for i, r := range rows {
-		uses[i] = r.Use()
-	}
-	if err := alloc.CheckRoom(c.Node, tor, c.Purposes, uses); err != nil {
+	if err := alloc.CheckRoom(c.Node, tor, c.Purposes, ipam.SubnetUses(rows)); err != nil {
 		if errors.Is(err, alloc.ErrNoRoom) {
 			return unavailableError{err}
 		}

@@ -37,7 +37,7 @@ func testAllocationConstraints(t *testing.T, st *store.Store) {
 	// A batch is all or nothing: a good row beside a bad one is not kept.
 	batch := []topo.Allocation{allocation("10.1.0.20", "10.1.0.0/24", "default", "n1", "t1"), bad[0].a}
 	wantConflict(t, "a batch with one duplicate", st.InsertAllocations(ctx, batch))
-	all, err := st.Allocations(ctx, store.AllocationFilter{})
+	all, err := st.Allocations(ctx, topo.AllocationFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func testAllocatorExhaustion(t *testing.T, st *store.Store) {
 		t.Fatalf("got %v, want exhausted", err)
 	}
 	c9 := "c9"
-	if left, _ := st.Allocations(ctx, store.AllocationFilter{Container: &c9}); len(left) != 0 {
+	if left, _ := st.Allocations(ctx, topo.AllocationFilter{Container: &c9}); len(left) != 0 {
 		t.Fatalf("a failed request kept %v", left)
 	}
 }
@@ -113,14 +113,14 @@ func testReleaseToLedger(t *testing.T, st *store.Store) {
 		t.Fatal(err)
 	}
 	ip := got[1].Address
-	freed, err := st.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{ip}}, "release")
+	freed, err := st.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{ip}}, "release")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(freed) != 1 || freed[0].Address != ip || freed[0].Node != "n2" {
 		t.Fatalf("released %v, want %s of n2", freed, ip)
 	}
-	again, err := st.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{ip}}, "release")
+	again, err := st.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{ip}}, "release")
 	if err != nil || len(again) != 0 {
 		t.Fatalf("releasing twice: %v %v, want nothing and no error", again, err)
 	}

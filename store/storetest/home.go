@@ -37,7 +37,7 @@ func homeFixture(t *testing.T, st *store.Store, second string) {
 // subnetsOf gives the IPv4 subnets a node's container addresses of a network came from.
 func subnetsOf(t *testing.T, st *store.Store, node, network string) map[netip.Prefix]int {
 	t.Helper()
-	got, err := st.Allocations(ctx, store.AllocationFilter{Node: &node, Network: &network})
+	got, err := st.Allocations(ctx, topo.AllocationFilter{Node: &node, Network: &network})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/store"
+	"github.com/netipam/netipam/topo"
 )
 
 // TestSeedBulk seeds a small store and reads it back through the store's
@@ -22,7 +23,7 @@ func TestSeedBulk(t *testing.T) {
 	if got, want := b.SubnetCount(), 36; got != want {
 		t.Fatalf("SubnetCount() = %d, want %d", got, want)
 	}
-	rows, err := st.Subnets(ctx, store.SubnetFilter{})
+	rows, err := st.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func testSubnetOverlapRefused(t *testing.T, st *store.Store) {
 	p := mustPrefix("10.1.0.128/25")
 	err := st.AddSubnet(ctx, "t2", topo.Subnet{CIDR: p, Purpose: "storage", Gateway: topo.DefaultGateway(p)}, "cli")
 	wantConflict(t, "add an overlapping subnet", err)
-	rows, err := st.Subnets(ctx, store.SubnetFilter{CIDR: &p})
+	rows, err := st.Subnets(ctx, topo.SubnetFilter{CIDR: &p})
 	if err != nil || len(rows) != 0 {
 		t.Fatalf("overlapping subnet stored anyway: %v %v", rows, err)
 	}
