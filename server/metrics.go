@@ -1,8 +1,8 @@
 package server
 
 import (
+	"context"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,9 +33,6 @@ type Metrics struct {
 	retries   prometheus.Counter       // ipam_retries_total
 	storeErrs prometheus.Counter       // ipam_store_errors_total
 	rebuild   prometheus.Histogram     // ipam_pool_rebuild_duration_seconds
-
-	leader     prometheus.Gauge // ipam_store_leader_reachable, rqlite only
-	leaderOnce sync.Once
 }
 
 // Operations, the values of the op label. Anything else counts as OpOther.
@@ -123,10 +120,6 @@ func NewMetrics(reg *prometheus.Registry, src UsageSource) *Metrics {
 			Help:    "Time to rebuild pools from the allocations table (all at start-up, one after a conflict).",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 9), // 1ms .. 65s
 		}),
-		leader: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ipam_store_leader_reachable",
-			Help: "1 when the rqlite cluster has a leader this server reaches, else 0 (absent for SQLite).",
-		}),
 	}
 	reg.MustRegister(m.requests, m.latency, m.allocated, m.released, m.batch,
 		m.conflicts, m.retries, m.storeErrs, m.rebuild,
@@ -134,6 +127,9 @@ func NewMetrics(reg *prometheus.Registry, src UsageSource) *Metrics {
 	if st, ok := src.(*store.Store); ok {
 		reg.MustRegister(newExpansionCollector(st, DefaultScrapeTimeout),
 			newTORCollector(st, DefaultScrapeTimeout), newForecastCollector(st, DefaultScrapeTimeout))
+		if _, clustered := st.LeaderReachable(context.Background()); clustered {
+			reg.MustRegister(newLeaderCollector(st, DefaultScrapeTimeout))
+		}
 	}
 	// Every (op, result) pair exists from the start, so that rate() and
 	// alerts see a zero rather than no series.
@@ -224,21 +220,6 @@ func (m *Metrics) StoreError() {
 func (m *Metrics) PoolRebuild(d time.Duration) {
 	if m != nil {
 		m.rebuild.Observe(d.Seconds())
-	}
-}
-
-// SetLeader says whether the rqlite cluster's leader is reachable. The
-// gauge is exported from the first call on, so a SQLite server, which
-// never calls it, does not export it.
-func (m *Metrics) SetLeader(ok bool) {
-	if m == nil {
-		return
-	}
-	m.leaderOnce.Do(func() { m.reg.MustRegister(m.leader) })
-	if ok {
-		m.leader.Set(1)
-	} else {
-		m.leader.Set(0)
 	}
 }
 

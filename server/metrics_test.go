@@ -66,7 +66,7 @@ func TestMetricsOperational(t *testing.T) {
 		t.Errorf("%d request series at start, want every op x result (56)", got)
 	}
 	if before["ipam_store_leader_reachable"] != nil {
-		t.Error("ipam_store_leader_reachable exported before SetLeader")
+		t.Error("ipam_store_leader_reachable exported for a SQLite store")
 	}
 
 	m.ObserveRequest(server.OpAllocate, server.ResultOK, 2*time.Millisecond)
@@ -82,7 +82,6 @@ func TestMetricsOperational(t *testing.T) {
 	m.Retry()
 	m.StoreError()
 	m.PoolRebuild(250 * time.Millisecond)
-	m.SetLeader(true)
 
 	e := scrape(t, m.Handler())
 	for _, c := range []struct {
@@ -99,7 +98,6 @@ func TestMetricsOperational(t *testing.T) {
 		{"ipam_conflicts_total", "", 1},
 		{"ipam_retries_total", "", 2},
 		{"ipam_store_errors_total", "", 1},
-		{"ipam_store_leader_reachable", "", 1},
 	} {
 		if got := e.value(t, c.name, c.labels); got != c.want {
 			t.Errorf("%s{%s} = %v, want %v", c.name, c.labels, got, c.want)
@@ -125,10 +123,6 @@ func TestMetricsOperational(t *testing.T) {
 		t.Errorf("pool rebuild: %d samples summing %v, want 1 summing 0.25", n, sum)
 	}
 
-	m.SetLeader(false)
-	if got := scrape(t, m.Handler()).value(t, "ipam_store_leader_reachable", ""); got != 0 {
-		t.Errorf("ipam_store_leader_reachable = %v after SetLeader(false), want 0", got)
-	}
 	problems, err := testutil.GatherAndLint(reg)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +176,6 @@ func TestMetricsNil(t *testing.T) {
 	m.Retry()
 	m.StoreError()
 	m.PoolRebuild(time.Second)
-	m.SetLeader(true)
 }
 
 // NewRegistry adds the Go and process collectors, and NewMetrics fits
