@@ -134,15 +134,15 @@ func TestCNILightStart(t *testing.T) {
 		"init github.com/netipam/netipam/cmd @"}
 	trace := []string{"GODEBUG=inittrace=1"}
 	viaServer := netConf("1.1.0", url, `"node": "node-01", "server": "unix://`+s.sock+`"`)
-	// VERSION is answered by cmd/cni/versionreply, which imports only os:
-	// before net, the CNI library and the API client start (the trace
-	// names a package once its init returns, so versionreply's own exit
-	// leaves os the last it names of what VERSION needs).
+	// VERSION is answered by cmd/cni/versionreply, which imports only
+	// syscall: before os, net, the CNI library and the API client start
+	// (the trace names a package once its init returns, so versionreply's
+	// own exit leaves syscall the last it names of what VERSION needs).
 	r := runPlugin(t, binary, cniCall{command: "VERSION", env: trace})
-	if r.code != 0 || r.stdout != versionReply || !strings.Contains(r.stderr, "init os @") {
+	if r.code != 0 || r.stdout != versionReply || !strings.Contains(r.stderr, "init syscall @") {
 		t.Fatalf("VERSION: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	for _, h := range append(heavy, "init net @", "init github.com/netipam/netipam/server/api @") {
+	for _, h := range append(heavy, "init os @", "init net @", "init github.com/netipam/netipam/server/api @") {
 		if strings.Contains(r.stderr, h) {
 			t.Errorf("VERSION started %s: the early reply did not answer it", strings.TrimSuffix(h, " @"))
 		}
