@@ -79,18 +79,6 @@ func maxFileSizeOf(c *cobra.Command) *fileSize {
 	return &s
 }
 
-// kubeImportJSON is the -o json report of an import: the counted part of
-// local.KubeImportReport.
-type kubeImportJSON struct {
-	Registered []string `json:"registered"`
-	Updated    []string `json:"updated"`
-	Unchanged  []string `json:"unchanged"`
-	Unlabelled []string `json:"unlabelled"`
-	Removed    []string `json:"removed"`
-	Kept       []string `json:"kept"`
-	DryRun     bool     `json:"dry_run"`
-}
-
 func runKubeImport(c *cobra.Command, a *app, o *kubeImportOptions) error {
 	ctx := c.Context()
 	if o.torLabel == "" {
@@ -126,8 +114,7 @@ func runKubeImport(c *cobra.Command, a *app, o *kubeImportOptions) error {
 		return err
 	}
 	if a.json() {
-		return a.printJSON(kubeImportJSON{Registered: rep.Registered, Updated: rep.Updated, Unchanged: rep.Unchanged,
-			Unlabelled: rep.Unlabelled, Removed: rep.Removed, Kept: rep.Kept, DryRun: rep.DryRun})
+		return a.printJSON(rep.KubeImportCounts)
 	}
 	verb := func(done, would string) string {
 		if o.dryRun {

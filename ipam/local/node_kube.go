@@ -23,10 +23,10 @@ type KubeImportRequest struct {
 	DryRun bool `json:"dry_run,omitempty"`
 }
 
-// KubeImportReport is what an import did, or would do (DryRun). The first
-// fields are what `node import --from-kubernetes -o json` prints; Changes
-// and Holding say it for people.
-type KubeImportReport struct {
+// KubeImportCounts are the nodes an import registered, updated, left,
+// could not place, removed and kept: what `node import --from-kubernetes
+// -o json` prints.
+type KubeImportCounts struct {
 	Registered []string `json:"registered"`
 	Updated    []string `json:"updated"`
 	Unchanged  []string `json:"unchanged"`
@@ -34,6 +34,13 @@ type KubeImportReport struct {
 	Removed    []string `json:"removed"`
 	Kept       []string `json:"kept"`
 	DryRun     bool     `json:"dry_run"`
+}
+
+// KubeImportReport is what an import did, or would do (DryRun). The first
+// fields are what `node import --from-kubernetes -o json` prints; Changes
+// and Holding say it for people.
+type KubeImportReport struct {
+	KubeImportCounts
 	// Changes are the nodes registered or updated, in the list's order.
 	Changes []KubeChange `json:"changes"`
 	// Holding are the kept nodes with the addresses they hold.
@@ -99,8 +106,8 @@ func KubeImport(ctx context.Context, st *store.Store, req KubeImportRequest) (Ku
 // anyway, so a plan made stale by another writer changes nothing wrong).
 func planKubeImport(imp topo.KubeImport, stored []store.NodeRow, prune bool, listed int) (store.NodeSync, KubeImportReport) {
 	sync := store.NodeSync{Detail: "kubernetes"}
-	rep := KubeImportReport{Registered: []string{}, Updated: []string{}, Unchanged: []string{},
-		Unlabelled: orEmpty(imp.Unlabelled), Removed: []string{}, Kept: []string{},
+	rep := KubeImportReport{KubeImportCounts: KubeImportCounts{Registered: []string{}, Updated: []string{},
+		Unchanged: []string{}, Unlabelled: orEmpty(imp.Unlabelled), Removed: []string{}, Kept: []string{}},
 		Changes: []KubeChange{}, Holding: []KubeHolding{}}
 	byID := make(map[string]store.NodeRow, len(stored))
 	for _, r := range stored {
