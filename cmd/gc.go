@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -103,8 +102,8 @@ func (o gcOptions) request(a *app) (local.GCRequest, error) {
 		if err != nil {
 			return req, err
 		}
-		var rep local.GCReport
-		if err := json.Unmarshal(data, &rep); err != nil {
+		rep, err := local.ParseGCReport(data)
+		if err != nil {
 			return req, usagef("gc report %s: not the JSON of `netipam gc --dry-run -o json`: %w", displayPath(o.fromReport), err)
 		}
 		req.FromReport = &rep
@@ -146,15 +145,12 @@ func (a *app) printGCReport(rep local.GCReport) error {
 	}
 	rows := make([][]string, len(rep.Entries))
 	for i, e := range rep.Entries {
-		pod, missing := "", ""
-		if e.PodName != "" {
-			pod = e.PodNS + "/" + e.PodName
-		}
+		missing, x := "", e.Allocation
 		if !e.MissingSince.IsZero() {
 			missing = age(e.MissingFor)
 		}
-		rows[i] = []string{string(e.Action), e.Address.String(), e.Network, e.Container, e.IfName, pod,
-			e.AllocatedAt.UTC().Format(time.RFC3339), age(e.Age), missing}
+		rows[i] = []string{string(e.Action), x.Address.String(), x.Network, x.Container, x.IfName, x.Pod(),
+			x.At.UTC().Format(time.RFC3339), age(e.Age), missing}
 	}
 	if err := a.printTable([]string{"ACTION", "ADDRESS", "NETWORK", "CONTAINER", "IFNAME", "POD", "ALLOCATED", "AGE", "MISSING"}, rows); err != nil {
 		return err

@@ -46,4 +46,11 @@ func TestGoldenReports(t *testing.T) {
 	if !strings.Contains(r.stdout, "dry run") {
 		t.Fatalf("gc --dry-run does not say so:\n%s", r.stdout)
 	}
+	// And as JSON: what --from-report reads back, each entry's allocation
+	// in its one form.
+	r = runOn(t, st, false, "gc", "--node", "node-01", "--live", "/dev/null", "--allow-empty", "--dry-run", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("gc --dry-run -o json: exit %d %s", r.code, r.err)
+	}
+	golden(t, "gc-dry-run.json", gcRunID.ReplaceAllString(r.stdout, "gc-RUN"))
 }

@@ -49,7 +49,7 @@ func gcRun(t testing.TB, url, now, live string, extra ...string) local.GCReport 
 func actions(rep local.GCReport) map[string]string {
 	m := map[string]string{}
 	for _, e := range rep.Entries {
-		m[e.Address.String()] = string(e.Action)
+		m[e.Allocation.Address.String()] = string(e.Action)
 	}
 	return m
 }

@@ -28,9 +28,9 @@ func heldEntry(t *testing.T, path, container string) local.GCReportEntry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return local.GCReportEntry{Action: alloc.GCRelease, Address: netip.MustParseAddr(s(0)),
+	return local.GCReportEntry{Action: alloc.GCRelease, Allocation: topo.Allocation{Address: netip.MustParseAddr(s(0)),
 		Subnet: netip.MustParsePrefix(s(1)), Purpose: s(2), Node: s(3), TOR: s(4), Network: s(5), Container: s(6),
-		IfName: s(7), AllocatedAt: at}
+		IfName: s(7), At: at}}
 }
 
 // fromReport writes rep and runs `gc --from-report` on it at now (plus

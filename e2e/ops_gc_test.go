@@ -143,15 +143,15 @@ func TestGCFromReport(t *testing.T) {
 		tamper func(e *local.GCReportEntry)
 		want   string
 	}{
-		{"container", func(e *local.GCReportEntry) { e.Container = "c9" }, "no longer match"},
-		{"network", func(e *local.GCReportEntry) { e.Network = "net2" }, "no longer match"},
-		{"allocated at", func(e *local.GCReportEntry) { e.AllocatedAt = e.AllocatedAt.Add(time.Second) }, "no longer match"},
-		{"address", func(e *local.GCReportEntry) { e.Address = e.Address.Next() }, "no longer match"},
+		{"container", func(e *local.GCReportEntry) { e.Allocation.Container = "c9" }, "no longer match"},
+		{"network", func(e *local.GCReportEntry) { e.Allocation.Network = "net2" }, "no longer match"},
+		{"allocated at", func(e *local.GCReportEntry) { e.Allocation.At = e.Allocation.At.Add(time.Second) }, "no longer match"},
+		{"address", func(e *local.GCReportEntry) { e.Allocation.Address = e.Allocation.Address.Next() }, "no longer match"},
 	} {
 		bad := rep
 		bad.Entries = append([]local.GCReportEntry(nil), rep.Entries...)
 		for i := range bad.Entries {
-			if bad.Entries[i].Address.String() == addr["c3"] {
+			if bad.Entries[i].Allocation.Address.String() == addr["c3"] {
 				tc.tamper(&bad.Entries[i])
 			}
 		}
@@ -256,7 +256,7 @@ func TestGCCrictlAndNodeAddresses(t *testing.T) {
 	mustRunAt(t, url, gcAt(0), "", "alloc", "--node", "node-01", "--family", "4")
 	crictl := `{"items": [{"id": "c1", "metadata": {"name": "web-0", "namespace": "default"}, "state": "SANDBOX_READY"}]}`
 	rep := gcRun(t, url, gcAt(0), crictl)
-	if rep.Match != "container" || len(rep.Entries) != 1 || rep.Entries[0].Address.String() != addr["c2"] {
+	if rep.Match != "container" || len(rep.Entries) != 1 || rep.Entries[0].Allocation.Address.String() != addr["c2"] {
 		t.Fatalf("crictl run: match %s, %v; want only c2 marked, c1 kept on both networks", rep.Match, actions(rep))
 	}
 	if text := mustRunAt(t, url, gcAt(0), crictl, "gc", "--node", "node-01", "--live", "-", "--dry-run"); !strings.Contains(text,
@@ -268,7 +268,7 @@ func TestGCCrictlAndNodeAddresses(t *testing.T) {
 		t.Fatalf("crictl second run: %v", actions(rep))
 	}
 	rep = gcRun(t, url, gcAt(40*time.Minute), crictl, "--include-node-addresses")
-	if rep.Counts["mark"] != 1 || rep.Entries[0].Container != "" {
+	if rep.Counts["mark"] != 1 || rep.Entries[0].Allocation.Container != "" {
 		t.Fatalf("--include-node-addresses: %+v, want the node's own address marked", rep.Entries)
 	}
 }

@@ -187,7 +187,7 @@ func (a *API) allocate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, api.Allocations(as))
+	writeJSON(w, api.NonNil(as))
 }
 
 func (a *API) release(w http.ResponseWriter, r *http.Request) {
@@ -217,7 +217,7 @@ func (a *API) release(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, api.Allocations(as))
+	writeJSON(w, api.NonNil(as))
 }
 
 // allocationFilter reads GET /v1/allocations' parameters.
@@ -264,7 +264,7 @@ func (a *API) allocations(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, api.Allocations(as))
+	writeJSON(w, api.NonNil(as))
 }
 
 func (a *API) subnets(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,10 @@
 // setting and API field (ParseDuration, Duration); and the error kinds
 // (kinds.go) that exit codes, HTTP statuses and CNI codes map from.
 //
-// It is the bottom of the import graph: it imports no other netipam
-// package, no SQL, no cobra and no HTTP.
+// An allocation has one JSON form, its own (allocation_json.go): the CLI
+// prints it, the API sends it, a gc report nests it.
+//
+// It is the bottom of the domain: it imports no other netipam package but
+// strictjson (a standard-library leaf that reads its JSON strictly), no
+// SQL, no cobra and no HTTP.
 package topo

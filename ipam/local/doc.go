@@ -8,7 +8,7 @@
 // the same directly and through `--server`. The server's Daemon calls the
 // same functions on its own store.
 //
-// It imports ipam, store, alloc and topo; never net/http, prometheus,
+// It imports ipam, store, alloc, topo and strictjson; never net/http, prometheus,
 // cobra or the server, and no SQL of its own: every query is the store's.
 // Rules are here or in alloc (pure planning), never in the command line.
 package local

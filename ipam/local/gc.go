@@ -138,10 +138,11 @@ func gcFromReport(ctx context.Context, st *store.Store, req GCRequest, grace tim
 	cutoff := now.Add(-grace)
 	var listed []topo.Allocation
 	seen := map[string]bool{}
-	for i, e := range in.Entries {
-		if e.Action != alloc.GCRelease {
+	for i, entry := range in.Entries {
+		if entry.Action != alloc.GCRelease {
 			continue
 		}
+		e := entry.Allocation
 		if e.Node != in.Node {
 			return GCReport{}, nil, topo.Errorf(topo.ErrInvalid, "gc --from-report: entries[%d] (%s) is on node %q, "+
 				"the report on %q: a report releases one node's addresses", i, e.Address, e.Node, in.Node)
@@ -150,7 +151,7 @@ func gcFromReport(ctx context.Context, st *store.Store, req GCRequest, grace tim
 			return GCReport{}, nil, topo.Errorf(topo.ErrInvalid, "gc --from-report: entries[%d]: missing or repeated address", i)
 		}
 		seen[e.Address.String()] = true
-		listed = append(listed, e.Allocation())
+		listed = append(listed, e)
 	}
 	if len(listed) == 0 {
 		return GCReport{}, nil, topo.Errorf(topo.ErrInvalid, "gc --from-report: the report lists nothing to release "+

@@ -1,10 +1,13 @@
 package local
 
 import (
-	"net/netip"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/netipam/netipam/alloc"
+	"github.com/netipam/netipam/strictjson"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -52,39 +55,62 @@ type GCReport struct {
 }
 
 // GCReportEntry is one allocation of a report and what the run does with
-// it: release, mark, wait (marked, within the grace period) or unmark.
+// it: release, mark, wait (marked, within the grace period) or unmark. The
+// allocation is in its one JSON form (topo.Allocation's).
 type GCReportEntry struct {
-	Action       alloc.GCAction `json:"action"`
-	Address      netip.Addr     `json:"address"`
-	Subnet       netip.Prefix   `json:"subnet"`
-	Purpose      string         `json:"purpose"`
-	Node         string         `json:"node"`
-	TOR          string         `json:"tor"`
-	Network      string         `json:"network"`
-	Container    string         `json:"container"`
-	IfName       string         `json:"ifname"`
-	PodNS        string         `json:"pod_namespace,omitempty"`
-	PodName      string         `json:"pod_name,omitempty"`
-	AllocatedAt  time.Time      `json:"allocated_at"`
-	MissingSince time.Time      `json:"missing_since,omitzero"`
+	Action       alloc.GCAction  `json:"action"`
+	Allocation   topo.Allocation `json:"allocation"`
+	MissingSince time.Time       `json:"missing_since,omitzero"`
 	// Age and MissingFor are measured at the report's time, in seconds.
 	Age        int64 `json:"age_seconds"`
 	MissingFor int64 `json:"missing_for_seconds,omitempty"`
 }
 
-// Allocation gives the allocation an entry names.
-func (e GCReportEntry) Allocation() topo.Allocation {
-	return topo.Allocation{Address: e.Address, Subnet: e.Subnet, Purpose: e.Purpose, Node: e.Node, TOR: e.TOR,
-		Network: e.Network, Container: e.Container, IfName: e.IfName, PodNS: e.PodNS, PodName: e.PodName,
-		At: e.AllocatedAt}
+// ParseGCReport reads a report strictly (see package strictjson), as the
+// server reads one in POST /v1/gc.
+func ParseGCReport(data []byte) (GCReport, error) {
+	var rep GCReport
+	if err := strictjson.Decode(data, &rep, strictjson.Options{}); err != nil {
+		return GCReport{}, err
+	}
+	return rep, nil
+}
+
+// UnmarshalJSON reads an entry strictly, and refuses one in the flat form
+// of earlier reports (the allocation's fields beside "action") with what
+// to do.
+func (e *GCReportEntry) UnmarshalJSON(data []byte) error {
+	var probe struct {
+		Address    json.RawMessage `json:"address"`
+		Allocation json.RawMessage `json:"allocation"`
+	}
+	_ = json.Unmarshal(data, &probe) // only to name the entry: the strict read below decides
+	if probe.Address != nil && probe.Allocation == nil {
+		return fmt.Errorf("the entry of address %.60s is in the flat form of earlier reports (the allocation's fields "+
+			"beside \"action\"); an entry now holds them under \"allocation\": produce a new report with "+
+			"netipam gc --dry-run -o json", probe.Address)
+	}
+	if probe.Allocation == nil {
+		return errors.New(`a report entry has no "allocation": produce a new report with netipam gc --dry-run -o json`)
+	}
+	type entry GCReportEntry // without this method
+	var j entry
+	if err := strictjson.Decode(data, &j, strictjson.Options{}); err != nil {
+		var named struct {
+			Address string `json:"address"`
+		}
+		if json.Unmarshal(probe.Allocation, &named) == nil && named.Address != "" {
+			return fmt.Errorf("the entry of address %.60q: %w", named.Address, err)
+		}
+		return fmt.Errorf("a report entry: %w", err)
+	}
+	*e = GCReportEntry(j)
+	return nil
 }
 
 func toReportEntry(e alloc.GCEntry, at time.Time) GCReportEntry {
-	a := e.Allocation
-	r := GCReportEntry{Action: e.Action, Address: a.Address, Subnet: a.Subnet, Purpose: a.Purpose, Node: a.Node,
-		TOR: a.TOR, Network: a.Network, Container: a.Container, IfName: a.IfName, PodNS: a.PodNS,
-		PodName: a.PodName, AllocatedAt: a.At, MissingSince: e.MissingSince,
-		Age: int64(at.Sub(a.At) / time.Second)}
+	r := GCReportEntry{Action: e.Action, Allocation: e.Allocation, MissingSince: e.MissingSince,
+		Age: int64(at.Sub(e.Allocation.At) / time.Second)}
 	if !e.MissingSince.IsZero() {
 		r.MissingFor = int64(at.Sub(e.MissingSince) / time.Second)
 	}

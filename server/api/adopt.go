@@ -7,6 +7,7 @@ import (
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/ipam"
+	"github.com/netipam/netipam/topo"
 )
 
 // Lease is one lease of POST /v1/adopt, and one refused lease of its
@@ -47,21 +48,21 @@ func (b AdoptBody) Request() ipam.AdoptRequest {
 
 // Adoption is the answer to POST /v1/adopt.
 type Adoption struct {
-	New       []Allocation `json:"new"`
-	Already   []Allocation `json:"already"`
-	Skipped   []Lease      `json:"skipped"`
-	Conflicts []Lease      `json:"conflicts"`
+	New       []topo.Allocation `json:"new"`
+	Already   []topo.Allocation `json:"already"`
+	Skipped   []Lease           `json:"skipped"`
+	Conflicts []Lease           `json:"conflicts"`
 }
 
 // NewAdoption is the JSON form of an adoption.
 func NewAdoption(ad alloc.Adoption) Adoption {
-	return Adoption{New: Allocations(ad.New), Already: Allocations(ad.Already),
+	return Adoption{New: NonNil(ad.New), Already: NonNil(ad.Already),
 		Skipped: refusals(ad.Skipped), Conflicts: refusals(ad.Conflicts)}
 }
 
 // Domain is the adoption the answer names.
 func (j Adoption) Domain() alloc.Adoption {
-	return alloc.Adoption{New: Domain(j.New), Already: Domain(j.Already),
+	return alloc.Adoption{New: NonNil(j.New), Already: NonNil(j.Already),
 		Skipped: fromRefusals(j.Skipped), Conflicts: fromRefusals(j.Conflicts)}
 }
 

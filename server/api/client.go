@@ -196,20 +196,20 @@ func (e *unreachableError) Unwrap() []error {
 
 // Allocate asks the server to allocate.
 func (c *Client) Allocate(ctx context.Context, req alloc.Request) ([]topo.Allocation, error) {
-	var out []Allocation
+	var out []topo.Allocation
 	if err := c.Do(ctx, http.MethodPost, "/v1/allocate", NewAllocateBody(req), &out); err != nil {
 		return nil, err
 	}
-	return Domain(out), nil
+	return NonNil(out), nil
 }
 
 // Release asks the server to release.
 func (c *Client) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
-	var out []Allocation
+	var out []topo.Allocation
 	if err := c.Do(ctx, http.MethodPost, "/v1/release", ReleaseBody{Filter: FilterOf(f), Kind: kind}, &out); err != nil {
 		return nil, err
 	}
-	return Domain(out), nil
+	return NonNil(out), nil
 }
 
 // Allocations asks the server for allocations. NotOwners is a release
@@ -218,7 +218,7 @@ func (c *Client) Allocations(ctx context.Context, f topo.AllocationFilter) ([]to
 	if f.NotOwners != nil {
 		return nil, topo.Errorf(topo.ErrInvalid, "list allocations: a not-owners filter is for gc only")
 	}
-	var out []Allocation
+	var out []topo.Allocation
 	path := "/v1/allocations"
 	if q := FilterOf(f).Query().Encode(); q != "" {
 		path += "?" + q
@@ -226,7 +226,7 @@ func (c *Client) Allocations(ctx context.Context, f topo.AllocationFilter) ([]to
 	if err := c.Do(ctx, http.MethodGet, path, nil, &out); err != nil {
 		return nil, err
 	}
-	return Domain(out), nil
+	return NonNil(out), nil
 }
 
 // Subnets asks the server for subnets.

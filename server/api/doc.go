@@ -1,6 +1,7 @@
 // Package api is netipam's HTTP API as both ends see it: the JSON forms
 // of requests and answers (and their conversions to the domain's types,
-// at the wire only), the bearer token file, the unix socket's permissions,
+// at the wire only; an allocation is sent in topo.Allocation's own form),
+// the bearer token file, the unix socket's permissions,
 // and Client, the light HTTP client that implements ipam.Service and that
 // the CNI plugin uses to ask a running `netipam serve`.
 //

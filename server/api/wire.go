@@ -3,7 +3,6 @@ package api
 import (
 	"net/netip"
 	"net/url"
-	"time"
 
 	"github.com/netipam/netipam/alloc"
 	"github.com/netipam/netipam/topo"
@@ -38,38 +37,15 @@ func (b AllocateBody) Request() alloc.Request {
 		Network: b.Network, Container: b.Container, IfName: b.IfName, PodNS: b.PodNS, PodName: b.PodName}
 }
 
-// Allocation is one allocation.
-type Allocation struct {
-	Address   netip.Addr   `json:"address"`
-	Subnet    netip.Prefix `json:"subnet"`
-	Purpose   topo.Purpose `json:"purpose"`
-	Node      string       `json:"node"`
-	TOR       string       `json:"tor"`
-	Gateway   netip.Addr   `json:"gateway"`
-	Container string       `json:"container"`
-	IfName    string       `json:"ifname"`
-	Network   string       `json:"network"`
-	PodNS     string       `json:"pod_namespace"`
-	PodName   string       `json:"pod_name"`
-	At        time.Time    `json:"at,omitzero"`
-}
+// Allocations are sent in topo.Allocation's one JSON form (see
+// topo/allocation_json.go): the API has no form of its own for them.
 
-// Allocations is the JSON form of allocations.
-func Allocations(as []topo.Allocation) []Allocation {
-	out := make([]Allocation, len(as))
-	for i, a := range as {
-		out[i] = Allocation(a)
+// NonNil gives a list that is written [] when empty, never null.
+func NonNil(as []topo.Allocation) []topo.Allocation {
+	if as == nil {
+		return []topo.Allocation{}
 	}
-	return out
-}
-
-// Domain is the allocations a JSON list names.
-func Domain(as []Allocation) []topo.Allocation {
-	out := make([]topo.Allocation, len(as))
-	for i, a := range as {
-		out[i] = topo.Allocation(a)
-	}
-	return out
+	return as
 }
 
 // Attachment is a CNI attachment key.
