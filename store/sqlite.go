@@ -49,7 +49,12 @@ var _ Backend = (*sqliteDB)(nil)
 // deadlock upgrading a read lock. journal_size_limit(0): the -wal file that
 // read-write opens keep (see persistWAL) is cut to zero bytes once
 // checkpointed, so the next process has no old frames to recover.
-const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)&_pragma=journal_size_limit(0)"
+// temp_store(memory): the statement journal that a multi-row INSERT with
+// triggers keeps (to undo a refused statement inside its transaction) is
+// kept in memory instead of a temporary file; on disk it cost a write
+// system call per page the statement touched (8% of a group commit's CPU
+// profile). It holds nothing that must survive a crash.
+const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)&_pragma=journal_size_limit(0)&_pragma=temp_store(memory)"
 
 // The writer waits for the write lock in Exec, polling every few hundred
 // microseconds with jitter: SQLite's own busy handler backs off to 100 ms
