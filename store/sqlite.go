@@ -29,9 +29,11 @@ type sqliteDB struct {
 	// readDSN opens a read-only connection: the reader pool's on a
 	// read-only open, and the one `netipam sql` runs on.
 	readDSN string
-	// prepared keeps the writer's statements marked Reuse (see prepare).
-	mu       sync.Mutex
-	prepared map[string]*sql.Stmt
+	// prepared keeps the writer's statements marked Reuse (see prepare);
+	// readPrepared the reader's.
+	mu           sync.Mutex
+	prepared     map[string]*sql.Stmt
+	readPrepared map[string]*sql.Stmt
 	// ident is the file's identity when opened (identity.go).
 	ident *fileIdentity
 }
@@ -102,6 +104,10 @@ func openSQLite(path string, mode Mode) (*sqliteDB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	reader.SetMaxOpenConns(4)
+	// As many idle as open: with more concurrent readers than idle slots
+	// (a daemon's 64 clients), database/sql closed a connection after each
+	// query and opened another for the next, 12% of the daemon's CPU.
+	reader.SetMaxIdleConns(4)
 	db := &sqliteDB{path: path, writer: writer, reader: reader, readDSN: readOnlyDSN(path, false)}
 	// Opening may meet another process recovering the WAL (busy): wait.
 	if err := retryBusy(context.Background(), func() error { return translate(writer.Ping()) }); err != nil {
@@ -227,27 +233,45 @@ func (db *sqliteDB) execOnce(ctx context.Context, stmts []Stmt) ([]int64, error)
 // fails (the statement's own run then reports why). Parsing a multi-row
 // INSERT with its triggers costs about as much as running it.
 func (db *sqliteDB) prepare(ctx context.Context, text string) *sql.Stmt {
+	return db.prepareOn(ctx, db.writer, &db.prepared, text)
+}
+
+// prepareOn is prepare for the pool conn with the cache in cache.
+func (db *sqliteDB) prepareOn(ctx context.Context, conn *sql.DB, cache *map[string]*sql.Stmt, text string) *sql.Stmt {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if ps, ok := db.prepared[text]; ok {
+	if ps, ok := (*cache)[text]; ok {
 		return ps
 	}
-	if len(db.prepared) >= maxPrepared {
+	if len(*cache) >= maxPrepared {
 		return nil
 	}
-	ps, err := db.writer.PrepareContext(ctx, text)
+	ps, err := conn.PrepareContext(ctx, text)
 	if err != nil {
 		return nil
 	}
-	if db.prepared == nil {
-		db.prepared = map[string]*sql.Stmt{}
+	if *cache == nil {
+		*cache = map[string]*sql.Stmt{}
 	}
-	db.prepared[text] = ps
+	(*cache)[text] = ps
 	return ps
 }
 
+// Query runs a read on the reader pool; a statement marked Reuse (a read
+// of every request, such as what an attachment holds) stays prepared on
+// each reader connection: parsing it cost more than running it.
 func (db *sqliteDB) Query(ctx context.Context, st Stmt) (Rows, error) {
-	rows, err := db.reader.QueryContext(ctx, st.SQL, st.Args...)
+	var ps *sql.Stmt
+	if st.Reuse {
+		ps = db.prepareOn(ctx, db.reader, &db.readPrepared, st.SQL)
+	}
+	var rows *sql.Rows
+	var err error
+	if ps != nil {
+		rows, err = ps.QueryContext(ctx, st.Args...)
+	} else {
+		rows, err = db.reader.QueryContext(ctx, st.SQL, st.Args...)
+	}
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -255,6 +279,12 @@ func (db *sqliteDB) Query(ctx context.Context, st Stmt) (Rows, error) {
 }
 
 func (db *sqliteDB) Close() error {
+	db.mu.Lock()
+	for _, ps := range db.readPrepared {
+		ps.Close()
+	}
+	db.readPrepared = nil
+	db.mu.Unlock()
 	rerr := db.reader.Close()
 	if db.writer == nil {
 		return rerr
