@@ -58,6 +58,12 @@ var _ Backend = (*sqliteDB)(nil)
 // profile). It holds nothing that must survive a crash.
 const sqlitePragmas = "_pragma=journal_mode(wal)&_pragma=foreign_keys(1)&_pragma=synchronous(full)&_pragma=journal_size_limit(0)&_pragma=temp_store(memory)"
 
+// readerPragmas are the reader's: the file is in WAL mode already (the
+// writer connects first, and the mode is kept in the file), and a
+// query-only connection checks no foreign key. Each pragma is a statement
+// run at every connection's open, which a one-shot CNI call pays.
+const readerPragmas = "_pragma=synchronous(full)&_pragma=journal_size_limit(0)&_pragma=temp_store(memory)"
+
 // The writer waits for the write lock in Exec, polling every few hundred
 // microseconds with jitter: SQLite's own busy handler backs off to 100 ms
 // sleeps, which is what made the tail latency of 8 concurrent CNI calls.
@@ -98,7 +104,7 @@ func openSQLite(path string, mode Mode) (*sqliteDB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
-	reader, err := openPersistWAL(u + "?mode=rw&" + sqlitePragmas + readerBusy + "&_pragma=query_only(1)")
+	reader, err := openPersistWAL(u + "?mode=rw&" + readerPragmas + readerBusy + "&_pragma=query_only(1)")
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
