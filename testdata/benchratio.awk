@@ -97,6 +97,8 @@ END {
 	row("group commit, SQLite, vs its own write of 64 rows", "BenchmarkGroupCommitSQLite", "allocs/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
 	row("SQLite, 64 allocations + ledger per tx, vs bare table", "BenchmarkGroupWriteCost", "full-rows/s", "BenchmarkGroupWriteCost", "no-triggers-no-secondary-indexes-rows/s", ">= 50000/s")
 	row("SQLite, 64 allocations per tx without ledger rows", "BenchmarkGroupWriteCost", "no-ledger-rows/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
+	row("SQLite, CPU per row: full write vs bare table", "BenchmarkGroupWriteCost", "full-cpu-us/row", "BenchmarkGroupWriteCost", "bare-cpu-us/row", "")
+	row("SQLite, allocation rows alone (no ledger, index, trigger)", "BenchmarkGroupWriteCost", "allocations-only-bare-rows/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
 	row("SQLite, 64 allocations + ledger, no fsync", "BenchmarkGroupWriteCost", "full-without-fsync-rows/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
 	row("group commit, rqlite, 64 callers, vs raw single-row writes", "BenchmarkGroupCommitRqlite", "allocs/s", "BenchmarkGroupCommitRqlite", "raw-writes/s", ">= 3")
 	row("server, 64 clients on a unix socket vs in process", "BenchmarkServeAllocate", "server-allocs/s", "BenchmarkServeAllocate", "local-allocs/s", ">= 12000/s")
