@@ -242,19 +242,29 @@ func (db *sqliteDB) prepare(ctx context.Context, text string) *sql.Stmt {
 	return db.prepareOn(ctx, db.writer, &db.prepared, text)
 }
 
-// prepareOn is prepare for the pool conn with the cache in cache.
+// prepareOn is prepare for the pool conn with the cache in cache. The
+// lock is not held while preparing, which waits for one of the pool's
+// connections: a caller holding one may be asking for the lock.
 func (db *sqliteDB) prepareOn(ctx context.Context, conn *sql.DB, cache *map[string]*sql.Stmt, text string) *sql.Stmt {
 	db.mu.Lock()
-	defer db.mu.Unlock()
-	if ps, ok := (*cache)[text]; ok {
+	ps, ok := (*cache)[text]
+	full := len(*cache) >= maxPrepared
+	db.mu.Unlock()
+	if ok {
 		return ps
 	}
-	if len(*cache) >= maxPrepared {
+	if full {
 		return nil
 	}
 	ps, err := conn.PrepareContext(ctx, text)
 	if err != nil {
 		return nil
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if have, ok := (*cache)[text]; ok { // prepared meanwhile by another caller
+		ps.Close()
+		return have
 	}
 	if *cache == nil {
 		*cache = map[string]*sql.Stmt{}
