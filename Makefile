@@ -120,7 +120,9 @@ test-unit:
 	$(GO) test -short -count=1 $(GO_TEST_PKGS)
 
 # Benchmarks, each beside a reference measured in the same run; the ratios
-# (medians over the runs) are printed at the end by testdata/benchratio.awk.
+# (medians over the runs) are printed at the end by testdata/benchratio.awk,
+# then issue 16's targets with PASS or SHORT, also written to
+# bench/results.json (name, value, unit, reference, ratio, target, verdict).
 BENCH_COUNT ?= 5
 bench: tools
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./alloc/ | tee bench.out
@@ -142,4 +144,5 @@ bench: tools
 	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 ./e2e/ | tee -a bench.out
-	@awk -v json=bench.json -f testdata/benchratio.awk bench.out
+	@mkdir -p bench
+	@awk -v json=bench.json -v resultsfile=bench/results.json -f testdata/benchratio.awk bench.out

@@ -11,28 +11,33 @@ import (
 
 // BenchmarkCNIAdd measures CNI ADD latency with a fresh process per call,
 // as a runtime sees it: netipam (SQLite store, synchronous=full) beside the
-// reference host-local plugin (files in a dataDir), with the same harness
-// in the same run, each over an IPv4 /22 and an IPv6 /64, sequentially and
-// with 8 concurrent callers. Each run gets a fresh store and dataDir.
+// reference host-local plugin (files in a dataDir) with as many addresses,
+// with the same harness in the same run: dual-stack (an IPv4 /22 and an
+// IPv6 /64) and one IPv4 address, sequentially and with 8 concurrent
+// callers. Each run gets a fresh store and dataDir.
 //
 //	go test -run XXX -bench CNIAdd -benchtime 200x ./e2e/
 func BenchmarkCNIAdd(b *testing.B) {
 	hostLocal := filepath.Join(cniPluginDir(b, "host-local"), "host-local")
-	for _, callers := range []int{1, 8} {
-		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
-			b.StopTimer()
-			url, _ := seeded(b)
-			netipam := netConf("1.0.0", url, `"node": "node-01"`)
-			hl := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
-				"ipam": {"type": "host-local", "dataDir": %q,
-					"ranges": [[{"subnet": "10.244.0.0/22"}], [{"subnet": "fd00:10:244:1::/64"}]]}}`,
-				filepath.Join(b.TempDir(), "host-local"))
-			b.StartTimer()
-			n := addLatencies(b, binary, netipam, callers, b.N)
-			h := addLatencies(b, hostLocal, hl, callers, b.N)
-			b.StopTimer()
-			reportVersusHostLocal(b, n, h)
-		})
+	for _, fam := range []struct{ name, node, ranges string }{
+		{"dual-stack", "node-01", `[[{"subnet": "10.244.0.0/22"}], [{"subnet": "fd00:10:244:1::/64"}]]`},
+		{"ipv4", "node-07", `[[{"subnet": "10.245.0.0/22"}]]`},
+	} {
+		for _, callers := range []int{1, 8} {
+			b.Run(fmt.Sprintf("%s/callers=%d", fam.name, callers), func(b *testing.B) {
+				b.StopTimer()
+				url, _ := seeded(b)
+				netipam := netConf("1.0.0", url, fmt.Sprintf(`"node": %q`, fam.node))
+				hl := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
+					"ipam": {"type": "host-local", "dataDir": %q, "ranges": %s}}`,
+					filepath.Join(b.TempDir(), "host-local"), fam.ranges)
+				b.StartTimer()
+				n := addLatencies(b, binary, netipam, callers, b.N)
+				h := addLatencies(b, hostLocal, hl, callers, b.N)
+				b.StopTimer()
+				reportVersusHostLocal(b, n, h)
+			})
+		}
 	}
 }
 

@@ -97,7 +97,12 @@ func (s *Store) Allocations(ctx context.Context, f AllocationFilter) ([]topo.All
 	}
 	w, args := filterWhere(f)
 	var out []topo.Allocation
-	err := s.each(ctx, Q(`SELECT `+allocationCols+` FROM allocations WHERE `+w+` ORDER BY addr_key`, args...),
+	st := Q(`SELECT `+allocationCols+` FROM allocations WHERE `+w+` ORDER BY addr_key`, args...)
+	// The filter's shape, not its values, makes the text: a few shapes
+	// recur on every request (Owned), so they stay prepared; lists of
+	// addresses or owners make texts of every length.
+	st.Reuse = f.Addresses == nil && f.NotOwners == nil
+	err := s.each(ctx, st,
 		func(scan func(...any) error) error {
 			a, err := scanAllocation(scan)
 			out = append(out, a)

@@ -92,9 +92,12 @@ func (s *Store) ExpansionView(ctx context.Context, q ExpansionQuery) (*Expansion
 	// events_subnet (subnet, kind, id) from there, so it costs what the
 	// window holds, not the block's whole history; at is still compared,
 	// for clocks that went back (writers on other hosts, injected times).
+	// MIN(+id), not MIN(id): SQLite answers MIN(id) by walking the ledger
+	// from its first id until an event is recent enough, which reads the
+	// whole ledger's past; +id makes it read the window of events_at.
 	since := q.Since.UTC().Format(timeLayout)
 	var from int64
-	if err := s.one(ctx, Q(`SELECT COALESCE(MIN(id), -1) FROM events WHERE at >= ?`, since), &from); err != nil {
+	if err := s.one(ctx, Q(`SELECT COALESCE(MIN(+id), -1) FROM events WHERE at >= ?`, since), &from); err != nil {
 		return fail(err)
 	}
 	for _, b := range v.Blocks {

@@ -162,6 +162,10 @@ func Redact(url string) string {
 
 // prepare checks the schema as mode requires and migrates when allowed.
 func (s *Store) prepare(ctx context.Context, mode Mode) error {
+	// The common case, every migration recorded, in one read.
+	if ok, err := s.schemaCurrent(ctx); err == nil && ok {
+		return nil
+	}
 	url := Redact(s.url)
 	has, err := s.hasSchema(ctx)
 	if err != nil {

@@ -70,6 +70,12 @@ var selective = map[string][]string{
 	"events":      {"address", "subnet", "container", "detail"},
 }
 
+// windowed are the columns whose lower bound bounds a search to a recent
+// window: the ledger's time (the expansion threshold's window, forecast's
+// days), read through events_at. What such a search reads is the events
+// of the window, not the ledger's past.
+var windowed = map[string][]string{"events": {"at"}}
+
 // unbounded says why a plan step reads rows in proportion to a whole
 // table, or "".
 func unbounded(step string) string {
@@ -83,6 +89,9 @@ func unbounded(step string) string {
 	for _, c := range strings.Split(m[2], " AND ") {
 		col, _, eq := strings.Cut(c, "=")
 		if eq && slices.Contains(selective[m[1]], col) {
+			return ""
+		}
+		if col, _, gt := strings.Cut(c, ">"); gt && slices.Contains(windowed[m[1]], col) {
 			return ""
 		}
 	}
