@@ -20,7 +20,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/topo"
 )
 
@@ -89,7 +88,7 @@ func driveBlocked(t *testing.T, s *served) []topo.Allocation {
 		t.Fatalf("a 14th address of t1 in a full pod: %v, want exhausted", err)
 	}
 	net, ctr, ifn, node := secretNetwork, secretContainer(13), secretIfName, "nodesecret1"
-	if _, err := s.client.Release(ctx, store.AllocationFilter{Node: &node, Network: &net, Container: &ctr, IfName: &ifn}, "release"); err != nil {
+	if _, err := s.client.Release(ctx, topo.AllocationFilter{Node: &node, Network: &net, Container: &ctr, IfName: &ifn}, "release"); err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -34,7 +34,7 @@ func (s *Store) AdoptAllocations(ctx context.Context, allocs []topo.Allocation, 
 // given addresses (read 500 at a time from the address index) and the
 // node's allocations of the network (from the node index).
 func (s *Store) HeldFor(ctx context.Context, node, network string, addrs []netip.Addr) ([]topo.Allocation, error) {
-	out, err := s.Allocations(ctx, AllocationFilter{Node: &node, Network: &network})
+	out, err := s.Allocations(ctx, topo.AllocationFilter{Node: &node, Network: &network})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (s *Store) HeldFor(ctx context.Context, node, network string, addrs []netip
 			return nil, fmt.Errorf("read held addresses: %w", err)
 		}
 		n := min(len(addrs), 500)
-		part, err := s.Allocations(ctx, AllocationFilter{Addresses: addrs[:n]})
+		part, err := s.Allocations(ctx, topo.AllocationFilter{Addresses: addrs[:n]})
 		if err != nil {
 			return nil, err
 		}

@@ -11,13 +11,8 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// AllocationFilter is topo's (the terms every role speaks): every field is
-// compared as stored (no function on a column), so that each filter the
-// allocate and release paths use is answered from an index.
-type AllocationFilter = topo.AllocationFilter
-
 // filterWhere is the filter's SQL condition and its arguments.
-func filterWhere(f AllocationFilter) (string, []any) {
+func filterWhere(f topo.AllocationFilter) (string, []any) {
 	w, args := "1 = 1", []any{}
 	add := func(cond string, v any) { w, args = w+" AND "+cond, append(args, v) }
 	if f.Addresses != nil {
@@ -91,7 +86,7 @@ func scanAllocation(scan func(...any) error) (topo.Allocation, error) {
 }
 
 // Allocations lists allocations in address order.
-func (s *Store) Allocations(ctx context.Context, f AllocationFilter) ([]topo.Allocation, error) {
+func (s *Store) Allocations(ctx context.Context, f topo.AllocationFilter) ([]topo.Allocation, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -308,7 +303,7 @@ func (s *Store) insertAllocationRows(allocs []topo.Allocation) []Stmt {
 // first copies them to the ledger (kind "release" or "gc") and then deletes
 // them, and returns what it freed. Releasing what is not held frees nothing
 // and is no error.
-func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([]topo.Allocation, error) {
+func (s *Store) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
 	stmts, token, err := s.releaseStmts(f, kind)
 	if err != nil {
 		return nil, err
@@ -321,7 +316,7 @@ func (s *Store) Release(ctx context.Context, f AllocationFilter, kind string) ([
 
 // releaseStmts gives the batch of one release (copy to the ledger, marked
 // with a token of its own, then delete) and the token.
-func (s *Store) releaseStmts(f AllocationFilter, kind string) ([]Stmt, string, error) {
+func (s *Store) releaseStmts(f topo.AllocationFilter, kind string) ([]Stmt, string, error) {
 	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
@@ -370,5 +365,5 @@ func releaseToken() (string, error) {
 // Owned lists what an attachment holds, on whichever node: the caller
 // decides what a holder on another node means.
 func (s *Store) Owned(ctx context.Context, a topo.Attachment) ([]topo.Allocation, error) {
-	return s.Allocations(ctx, AllocationFilter{Network: &a.Network, Container: &a.Container, IfName: &a.IfName})
+	return s.Allocations(ctx, topo.AllocationFilter{Network: &a.Network, Container: &a.Container, IfName: &a.IfName})
 }

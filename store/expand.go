@@ -21,7 +21,7 @@ type ExpansionView struct {
 	Taken []netip.Prefix
 	// Blocks are the TOR's subnets of the purpose and family, in address
 	// order, with their use.
-	Blocks []SubnetRow
+	Blocks []topo.SubnetRow
 	// MinAvailable is the largest min_available of the TOR's nodes for
 	// the purpose.
 	MinAvailable int64
@@ -136,12 +136,12 @@ func (s *Store) subnetsOverlapping(ctx context.Context, p netip.Prefix) ([]netip
 }
 
 // torBlocks lists a TOR's subnets of a purpose and family with their use.
-func (s *Store) torBlocks(ctx context.Context, tor, purpose string, fam topo.Family) ([]SubnetRow, error) {
-	var out []SubnetRow
+func (s *Store) torBlocks(ctx context.Context, tor, purpose string, fam topo.Family) ([]topo.SubnetRow, error) {
+	var out []topo.SubnetRow
 	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, COALESCE((SELECT c.used FROM subnet_counts c WHERE c.subnet = s.cidr), 0)
 		FROM subnets s WHERE s.tor_id = ? AND s.purpose = ? AND s.family = ? ORDER BY s.first_key`, tor, purpose, int64(fam)),
 		func(scan func(...any) error) error {
-			r := SubnetRow{TOR: tor}
+			r := topo.SubnetRow{TOR: tor}
 			var err error
 			r.Subnet, err = scanSubnet(scan, &r.Source, &r.Used)
 			r.Expanded = r.Source == "expand"
@@ -267,7 +267,7 @@ func scanCIDR(scan func(...any) error) (netip.Prefix, error) {
 type TORNeed struct {
 	// Blocks are the TOR's subnets with their use, in family and
 	// address order.
-	Blocks []SubnetRow
+	Blocks []topo.SubnetRow
 	// MinAvailable is the largest min_available of the TOR's nodes, by
 	// purpose.
 	MinAvailable map[string]int64
@@ -280,7 +280,7 @@ func (s *Store) TORNeed(ctx context.Context, tor string) (*TORNeed, error) {
 	err := s.each(ctx, Q(`SELECT `+subnetCols+`, s.source, COALESCE((SELECT c.used FROM subnet_counts c WHERE c.subnet = s.cidr), 0)
 		FROM subnets s WHERE s.tor_id = ? ORDER BY s.family, s.first_key`, tor),
 		func(scan func(...any) error) error {
-			r := SubnetRow{TOR: tor}
+			r := topo.SubnetRow{TOR: tor}
 			var err error
 			r.Subnet, err = scanSubnet(scan, &r.Source, &r.Used)
 			r.Expanded = r.Source == "expand"

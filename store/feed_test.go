@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"
 )
@@ -24,7 +23,7 @@ func TestEventsAfter(t *testing.T) {
 	if err := st.InsertAllocations(ctx, []topo.Allocation{onTORa("10.0.0.5"), onTORa("10.0.0.6")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{netip.MustParseAddr("10.0.0.5")}},
+	if _, err := st.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{netip.MustParseAddr("10.0.0.5")}},
 		"release"); err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func startServer(t testing.TB, st *store.Store, subnets []topo.Subnet, follow bo
 
 // release frees an address through the server, as its API does.
 func (s *server) release(ctx context.Context, a netip.Addr) error {
-	freed, err := s.gc.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{a}}, "release")
+	freed, err := s.gc.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{a}}, "release")
 	s.a.Forget(freed)
 	return err
 }
@@ -123,7 +123,7 @@ func TestFollowReleasesElsewhere(t *testing.T) {
 			defer cli.Close()
 			freed := map[netip.Addr]bool{}
 			for _, a := range got[3:8] {
-				if _, err := cli.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{a}}, "release"); err != nil {
+				if _, err := cli.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{a}}, "release"); err != nil {
 					t.Fatal(err)
 				}
 				freed[a] = true

@@ -97,7 +97,7 @@ func (g *GroupCommitter) InsertAllocations(ctx context.Context, allocs []topo.Al
 
 // Release frees what a filter selects in the next group and reads back,
 // by its own token, what this call freed (see Store.Release).
-func (g *GroupCommitter) Release(ctx context.Context, f AllocationFilter, kind string) ([]topo.Allocation, error) {
+func (g *GroupCommitter) Release(ctx context.Context, f topo.AllocationFilter, kind string) ([]topo.Allocation, error) {
 	stmts, token, err := g.releaseStmts(f, kind)
 	if err != nil {
 		return nil, err

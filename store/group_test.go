@@ -100,7 +100,7 @@ func testGroupCommit(t *testing.T, st *store.Store) {
 				errs[i] = g.InsertAllocations(ctx, []topo.Allocation{onTORa(fmt.Sprintf("10.0.0.%d", 10+i))})
 			case i < 56:
 				a := netip.MustParseAddr(fmt.Sprintf("10.0.1.%d", i-48))
-				freed[i], errs[i] = g.Release(ctx, store.AllocationFilter{Addresses: []netip.Addr{a}}, "release")
+				freed[i], errs[i] = g.Release(ctx, topo.AllocationFilter{Addresses: []netip.Addr{a}}, "release")
 			case i < 60:
 				errs[i] = g.InsertAllocations(ctx, []topo.Allocation{onTORa("10.0.2.1")})
 			default: // tb's subnet and address, claimed for ta's node
@@ -132,7 +132,7 @@ func testGroupCommit(t *testing.T, st *store.Store) {
 	}
 	t.Logf("%d batches, largest group %d, %d splits", batches.Load(), maxGroup.Load(), splits.Load())
 
-	held, err := st.Allocations(ctx, store.AllocationFilter{})
+	held, err := st.Allocations(ctx, topo.AllocationFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestGroupCommitClosed(t *testing.T) {
 	if err := g.InsertAllocations(cctx, []topo.Allocation{onTORa("10.0.0.7")}); !errors.Is(err, topo.ErrUnavailable) {
 		t.Fatalf("cancelled: %v, want unavailable", err)
 	}
-	held, err := st.Allocations(ctx, store.AllocationFilter{})
+	held, err := st.Allocations(ctx, topo.AllocationFilter{})
 	if err != nil || len(held) != 1 || held[0].Address != netip.MustParseAddr("10.0.0.5") {
 		t.Fatalf("held %+v %v, want 10.0.0.5 alone", held, err)
 	}

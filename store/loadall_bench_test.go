@@ -39,7 +39,7 @@ func TestLoadAllChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	rows, err := st.Subnets(ctx, store.SubnetFilter{})
+	rows, err := st.Subnets(ctx, topo.SubnetFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

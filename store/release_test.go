@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/netipam/netipam/alloc"
-	"github.com/netipam/netipam/store"
 	"github.com/netipam/netipam/store/storetest"
 	"github.com/netipam/netipam/topo"
 )
@@ -29,14 +28,14 @@ func TestGCWithThousandsOfValidAttachments(t *testing.T) {
 		keep = append(keep, topo.Attachment{Network: "rack-net", Container: fmt.Sprintf("gone-%d", i), IfName: "eth0"})
 	}
 	node, network := "node-01", "rack-net"
-	freed, err := st.Release(ctx, store.AllocationFilter{Node: &node, Network: &network, NotOwners: keep}, "gc")
+	freed, err := st.Release(ctx, topo.AllocationFilter{Node: &node, Network: &network, NotOwners: keep}, "gc")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(freed) != 2 || freed[0].Container == "c0" || freed[1].Container == "c0" {
 		t.Fatalf("GC freed %+v, want c1 and c2", freed)
 	}
-	left, err := st.Allocations(ctx, store.AllocationFilter{Node: &node})
+	left, err := st.Allocations(ctx, topo.AllocationFilter{Node: &node})
 	if err != nil || len(left) != 1 || left[0].Container != "c0" {
 		t.Fatalf("left %+v %v, want c0 only", left, err)
 	}

@@ -9,13 +9,6 @@ import (
 	"github.com/netipam/netipam/topo"
 )
 
-// SubnetRow and SubnetFilter are topo's: the store answers in the terms
-// every role speaks.
-type (
-	SubnetRow    = topo.SubnetRow
-	SubnetFilter = topo.SubnetFilter
-)
-
 // subnetCols are the columns scanSubnet reads, from subnets aliased s.
 const subnetCols = `s.cidr, s.purpose, s.gateway,
 	COALESCE((SELECT group_concat(r.cidr, ' ') FROM reservations r WHERE r.subnet = s.cidr), '')`
@@ -49,7 +42,7 @@ func scanSubnet(scan func(...any) error, extra ...any) (topo.Subnet, error) {
 
 // Subnets lists subnets with their location and usage, ordered by TOR and
 // address.
-func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error) {
+func (s *Store) Subnets(ctx context.Context, f topo.SubnetFilter) ([]topo.SubnetRow, error) {
 	where, args := "1 = 1", []any{}
 	if f.TOR != nil {
 		where, args = where+" AND s.tor_id = ?", append(args, *f.TOR)
@@ -68,9 +61,9 @@ func (s *Store) Subnets(ctx context.Context, f SubnetFilter) ([]SubnetRow, error
 			COALESCE((SELECT c.used FROM subnet_counts c WHERE c.subnet = s.cidr), 0)
 		FROM subnets s JOIN tors t ON t.id = s.tor_id LEFT JOIN pods p ON p.id = t.pod_id
 		WHERE ` + where + ` ORDER BY s.tor_id, s.family, s.first_key`
-	var out []SubnetRow
+	var out []topo.SubnetRow
 	err := s.each(ctx, Q(q, args...), func(scan func(...any) error) error {
-		var r SubnetRow
+		var r topo.SubnetRow
 		var err error
 		var level string
 		r.Subnet, err = scanSubnet(scan, &r.TOR, &level, &r.Pod, &r.Zone, &r.Source, &r.Used)

@@ -26,7 +26,7 @@ func testMonitorTORs(t *testing.T, st *store.Store) {
 		}
 	}
 	n1 := "n1"
-	held, err := st.Allocations(ctx, store.AllocationFilter{Node: &n1}) // as stored: the marks match them
+	held, err := st.Allocations(ctx, topo.AllocationFilter{Node: &n1}) // as stored: the marks match them
 	if err != nil || len(held) != 3 {
 		t.Fatalf("n1 holds %v, %v: want 3", held, err)
 	}
