@@ -19,7 +19,10 @@ import (
 // address each for a new attachment, through `netipam serve` on a unix
 // socket, beside the reference: the same calls on the same daemon code in
 // process (server.NewDaemon over its own store, no HTTP), so the ratio is
-// what the transport costs. ratio = server / in-process rate.
+// what the transport costs. ratio = server / in-process rate. A third
+// reference is the transport's floor (bareSocketRate), and
+// server-vs-floor compares the server with what the bare transport and
+// the in-process daemon allow together.
 func BenchmarkServeAllocate(b *testing.B) {
 	const clients = 64
 	rate := func(svc ipam.Service, n int, tag string) float64 {
@@ -55,13 +58,20 @@ func BenchmarkServeAllocate(b *testing.B) {
 	d := server.NewDaemon(st)
 	defer d.Close()
 	b.ResetTimer()
-	var srv, loc float64
+	var srv, loc, bare float64
 	for i := range b.N {
 		srv += rate(s.client, 2000, fmt.Sprint("s", i))
 		loc += rate(d, 2000, fmt.Sprint("l", i))
+		bare += bareSocketRate(b, 2000)
 	}
 	b.StopTimer()
-	b.ReportMetric(srv/float64(b.N), "server-allocs/s")
-	b.ReportMetric(loc/float64(b.N), "local-allocs/s")
+	n := float64(b.N)
+	srv, loc, bare = srv/n, loc/n, bare/n
+	b.ReportMetric(srv, "server-allocs/s")
+	b.ReportMetric(loc, "local-allocs/s")
+	b.ReportMetric(bare, "bare-socket-req/s")
 	b.ReportMetric(srv/loc, "ratio")
+	// The most the socket path could make: the bare transport's cost and
+	// the daemon's own, one after the other on the same CPU.
+	b.ReportMetric(srv*(1/loc+1/bare), "server-vs-floor")
 }

@@ -102,6 +102,7 @@ END {
 	row("SQLite, 64 allocations + ledger, no fsync", "BenchmarkGroupWriteCost", "full-without-fsync-rows/s", "BenchmarkGroupWriteCost", "full-rows/s", "")
 	row("group commit, rqlite, 64 callers, vs raw single-row writes", "BenchmarkGroupCommitRqlite", "allocs/s", "BenchmarkGroupCommitRqlite", "raw-writes/s", ">= 3")
 	row("server, 64 clients on a unix socket vs in process", "BenchmarkServeAllocate", "server-allocs/s", "BenchmarkServeAllocate", "local-allocs/s", ">= 12000/s")
+	row("server, 64 clients on a unix socket vs the bare transport", "BenchmarkServeAllocate", "server-allocs/s", "BenchmarkServeAllocate", "bare-socket-req/s", "")
 	row("metrics scrape over 1M allocations vs a GROUP BY", "BenchmarkMetricsScrape/scrape", "ns/op", "BenchmarkMetricsScrape/raw-group-by", "ns/op", "")
 	row("check over 1M allocations vs COUNT(*)", "BenchmarkCheck1M", "check-ms", "BenchmarkCheck1M", "count-ms", "")
 	row("forecast: 7-day window of 1M events vs COUNT(*)", "BenchmarkEventCounts/window-7d", "ns/op", "BenchmarkEventCounts/count-reference", "ns/op", "")
