@@ -11,12 +11,31 @@ import (
 // FirstUse lists the subnets a node holds addresses of in a network, each
 // with the ledger order (rowid) of the node's earliest allocation still
 // held there: the allocator keeps a node's addresses of one network,
-// purpose and family in the subnet it took first while that has room. One
-// range of the allocations_node index, the node's rows of that network.
+// purpose and family in the subnet it took first while that has room.
+//
+// It costs one seek of the allocations_node index (node_id, network,
+// subnet) per subnet the node uses, whatever the number of its addresses:
+// the recursive CTE skips from one subnet of the node's range to the next,
+// and a subnet's earliest row is the first entry of its range (an index
+// entry ends with the rowid). migrations/0011 gives the reason.
 func (s *Store) FirstUse(ctx context.Context, node, network string) ([]topo.SubnetUse, error) {
+	return s.firstUse(ctx, node, network)
+}
+
+// firstUseSQL takes the node (?1) and the network (?2).
+const firstUseSQL = `WITH RECURSIVE used(subnet) AS (
+		SELECT (SELECT MIN(subnet) FROM allocations WHERE node_id = ?1 AND network = ?2)
+		UNION ALL
+		SELECT (SELECT MIN(subnet) FROM allocations WHERE node_id = ?1 AND network = ?2 AND subnet > used.subnet)
+		FROM used WHERE used.subnet IS NOT NULL)
+	SELECT used.subnet, a.purpose, a.rowid FROM used
+	JOIN allocations a ON a.rowid = (SELECT MIN(rowid) FROM allocations
+		WHERE node_id = ?1 AND network = ?2 AND subnet = used.subnet)
+	WHERE used.subnet IS NOT NULL`
+
+func (s *Store) firstUse(ctx context.Context, node, network string) ([]topo.SubnetUse, error) {
 	var out []topo.SubnetUse
-	err := s.each(ctx, Q(`SELECT subnet, purpose, MIN(rowid) FROM allocations
-		WHERE node_id = ? AND network = ? GROUP BY subnet`, node, network),
+	err := s.each(ctx, Q(firstUseSQL, node, network),
 		func(scan func(...any) error) error {
 			var u topo.SubnetUse
 			var subnet string
