@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -21,14 +19,7 @@ import (
 // and history by address and by container reads the same events as
 // before, through those indexes.
 func TestUpgradeLedgerIndexes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "netipam.db")
-	b, err := os.ReadFile("testdata/store-v1.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := copyV1Fixture(t)
 	toVersion9(t, path)
 	if got := rowsOf(t, path, `SELECT MAX(version) FROM schema_migrations`); !slices.Equal(got, []string{"9"}) {
 		t.Fatalf("fixture at version %v, want 9", got)

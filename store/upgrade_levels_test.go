@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -15,14 +13,7 @@ import (
 // store is kept as it was, every TOR is level tor, and the old TORs' nodes
 // still allocate.
 func TestUpgradeToLevels(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "netipam.db")
-	b, err := os.ReadFile("testdata/store-v1.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := copyV1Fixture(t)
 	queries := []string{
 		`SELECT id, pod_id, name, location, virtual, created_at FROM tors ORDER BY id`,
 		`SELECT cidr, family, purpose, tor_id, gateway, first_key, last_key, source, created_at FROM subnets ORDER BY cidr`,

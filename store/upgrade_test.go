@@ -66,13 +66,10 @@ func render(t *testing.T, rows interface {
 	return out
 }
 
-// TestUpgradeFromVersion1 opens a store written by netipam with schema
-// version 1 (testdata/store-v1.db: the demo topology and nodes, CLI
-// allocations with and without a container, CNI allocations of two
-// networks, one of them sharing a container ID, and a release) and checks
-// that migration 0002 loses, duplicates and changes no row, and that the
-// new owner key is in force.
-func TestUpgradeFromVersion1(t *testing.T) {
+// copyV1Fixture copies testdata/store-v1.db, a store written by netipam
+// with schema version 1, to a temporary file and gives its path.
+func copyV1Fixture(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "netipam.db")
 	b, err := os.ReadFile("testdata/store-v1.db")
 	if err != nil {
@@ -81,6 +78,17 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// TestUpgradeFromVersion1 opens a store written by netipam with schema
+// version 1 (testdata/store-v1.db: the demo topology and nodes, CLI
+// allocations with and without a container, CNI allocations of two
+// networks, one of them sharing a container ID, and a release) and checks
+// that migration 0002 loses, duplicates and changes no row, and that the
+// new owner key is in force.
+func TestUpgradeFromVersion1(t *testing.T) {
+	path := copyV1Fixture(t)
 	const allocs = `SELECT subnet, address, addr_key, family, purpose, node_id, tor_id, container, ifname, network,
 		pod_ns, pod_name, allocated_at FROM allocations ORDER BY addr_key`
 	before := rowsOf(t, path, allocs)
