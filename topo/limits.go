@@ -62,6 +62,18 @@ func textProblem(what, s string) string {
 	return ""
 }
 
+// CheckPrintable checks a string a request carries and messages echo: at
+// most max bytes, and no control or invisible formatting character.
+func CheckPrintable(what, s string, max int) error {
+	switch {
+	case len(s) > max:
+		return Errorf(ErrInvalid, "%s is %d bytes long: use at most %d", what, len(s), max)
+	case strings.IndexFunc(s, isControl) >= 0:
+		return Errorf(ErrInvalid, "%s %s holds a control character: use printable text only", what, Quote(s))
+	}
+	return nil
+}
+
 // isControl reports control and invisible formatting characters (such as
 // the bidirectional overrides that make text read backwards).
 func isControl(r rune) bool {

@@ -23,6 +23,23 @@ type KubeImportRequest struct {
 	DryRun bool `json:"dry_run,omitempty"`
 }
 
+// Limits of a KubeImportRequest's strings, which messages echo: a path
+// (PATH_MAX) and a Kubernetes label key (a 253-byte prefix, '/', a
+// 63-byte name).
+const (
+	maxKubeSource   = 4096
+	maxKubeTORLabel = 317
+)
+
+// Validate checks the strings every caller (the CLI, the API) sends
+// before any of them reaches a message or the store.
+func (r KubeImportRequest) Validate() error {
+	if err := topo.CheckPrintable("source", r.Source, maxKubeSource); err != nil {
+		return err
+	}
+	return topo.CheckPrintable("--tor-label", r.TORLabel, maxKubeTORLabel)
+}
+
 // KubeImportCounts are the nodes an import registered, updated, left,
 // could not place, removed and kept: what `node import --from-kubernetes
 // -o json` prints.
@@ -68,6 +85,9 @@ type KubeHolding struct {
 // whichever way it is called. The report is returned with a failed sync's
 // error too, so that its caller can say what was found.
 func KubeImport(ctx context.Context, st *store.Store, req KubeImportRequest) (KubeImportReport, error) {
+	if err := req.Validate(); err != nil {
+		return KubeImportReport{}, err
+	}
 	if req.TORLabel == "" {
 		return KubeImportReport{}, topo.Errorf(topo.ErrInvalid, "--tor-label: give the node label that names each node's TOR, such as topology.example.com/tor")
 	}
