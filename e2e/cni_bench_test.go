@@ -18,6 +18,15 @@ import (
 //
 //	go test -run XXX -bench CNIAdd -benchtime 200x ./e2e/
 func BenchmarkCNIAdd(b *testing.B) {
+	benchAddVersusHostLocal(b, func(b *testing.B, url, node string) string {
+		return netConf("1.0.0", url, fmt.Sprintf(`"node": %q`, node))
+	})
+}
+
+// benchAddVersusHostLocal runs the ADD latency cases (dual-stack and one
+// IPv4 address, 1 and 8 callers), each on a fresh seeded store, with the
+// netipam config conf gives for the store and node beside host-local's.
+func benchAddVersusHostLocal(b *testing.B, conf func(b *testing.B, url, node string) string) {
 	hostLocal := filepath.Join(cniPluginDir(b, "host-local"), "host-local")
 	for _, fam := range []struct{ name, node, ranges string }{
 		{"dual-stack", "node-01", `[[{"subnet": "10.244.0.0/22"}], [{"subnet": "fd00:10:244:1::/64"}]]`},
@@ -27,7 +36,7 @@ func BenchmarkCNIAdd(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/callers=%d", fam.name, callers), func(b *testing.B) {
 				b.StopTimer()
 				url, _ := seeded(b)
-				netipam := netConf("1.0.0", url, fmt.Sprintf(`"node": %q`, fam.node))
+				netipam := conf(b, url, fam.node)
 				hl := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
 					"ipam": {"type": "host-local", "dataDir": %q, "ranges": %s}}`,
 					filepath.Join(b.TempDir(), "host-local"), fam.ranges)

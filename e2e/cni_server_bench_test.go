@@ -17,28 +17,11 @@ import (
 //
 //	go test -run '^$' -bench CNIAddServer -benchtime 200x ./e2e/
 func BenchmarkCNIAddServer(b *testing.B) {
-	hostLocal := filepath.Join(cniPluginDir(b, "host-local"), "host-local")
-	for _, fam := range []struct{ name, node, ranges string }{
-		{"dual-stack", "node-01", `[[{"subnet": "10.244.0.0/22"}], [{"subnet": "fd00:10:244:1::/64"}]]`},
-		{"ipv4", "node-07", `[[{"subnet": "10.245.0.0/22"}]]`},
-	} {
-		for _, callers := range []int{1, 8} {
-			b.Run(fmt.Sprintf("%s/callers=%d", fam.name, callers), func(b *testing.B) {
-				b.StopTimer()
-				url, _ := seeded(b)
-				s := startServe(b, url)
-				conf := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
-					"ipam": {"type": "netipam", "server": "unix://%s", "node": %q}}`, s.sock, fam.node)
-				hl := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
-					"ipam": {"type": "host-local", "dataDir": %q, "ranges": %s}}`, filepath.Join(b.TempDir(), "host-local"), fam.ranges)
-				b.StartTimer()
-				n := addLatencies(b, binary, conf, callers, b.N)
-				h := addLatencies(b, hostLocal, hl, callers, b.N)
-				b.StopTimer()
-				reportVersusHostLocal(b, n, h)
-			})
-		}
-	}
+	benchAddVersusHostLocal(b, func(b *testing.B, url, node string) string {
+		s := startServe(b, url)
+		return fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "netipam-bench", "type": "bridge",
+			"ipam": {"type": "netipam", "server": "unix://%s", "node": %q}}`, s.sock, node)
+	})
 }
 
 // BenchmarkPluginStart measures what a process start costs each plugin:
