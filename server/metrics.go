@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -127,7 +126,7 @@ func NewMetrics(reg *prometheus.Registry, src UsageSource) *Metrics {
 	if st, ok := src.(*store.Store); ok {
 		reg.MustRegister(newExpansionCollector(st, DefaultScrapeTimeout),
 			newTORCollector(st, DefaultScrapeTimeout), newForecastCollector(st, DefaultScrapeTimeout))
-		if _, clustered := st.LeaderReachable(context.Background()); clustered {
+		if st.Clustered() {
 			reg.MustRegister(newLeaderCollector(st, DefaultScrapeTimeout))
 		}
 	}

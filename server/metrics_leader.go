@@ -30,7 +30,7 @@ func (c *leaderCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	v := 0.0
-	if ok, _ := c.st.LeaderReachable(ctx); ok {
+	if c.st.LeaderReachable(ctx) {
 		v = 1
 	}
 	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, v)

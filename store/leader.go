@@ -8,21 +8,27 @@ import (
 	"net/url"
 )
 
+// Clustered reports whether the store is an rqlite cluster (which has a
+// leader to lose), without asking it anything.
+func (s *Store) Clustered() bool {
+	_, ok := s.db.(*rqliteDB)
+	return ok
+}
+
 // LeaderReachable says, for a store on rqlite, whether a member it names
 // knows a leader: rqlite's /readyz answers 200 only on a member that has
-// one (and whose store is open). clustered is false for SQLite, which has
-// no leader to lose.
-func (s *Store) LeaderReachable(ctx context.Context) (ok, clustered bool) {
+// one (and whose store is open). It is false for SQLite (see Clustered).
+func (s *Store) LeaderReachable(ctx context.Context) bool {
 	db, isRqlite := s.db.(*rqliteDB)
 	if !isRqlite {
-		return false, false
+		return false
 	}
 	for _, h := range db.hosts {
 		if db.ready(ctx, h) == nil {
-			return true, true
+			return true
 		}
 	}
-	return false, true
+	return false
 }
 
 // ready asks one member's /readyz.
