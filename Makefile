@@ -141,6 +141,7 @@ bench: tools
 	$(GO) test -run '^$$' -bench 'CNIAdd$$' -benchtime 200x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench CNIAddServer -benchtime 200x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench PluginStart -benchtime 300x -count 3 ./e2e/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench CNIFloors -benchtime 100x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench '1M$$' -benchtime 3x -count 3 ./cmd/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Scale -benchtime 50x -count 3 ./e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Import10k -benchtime 3x -count 3 ./e2e/ | tee -a bench.out

@@ -117,6 +117,8 @@ END {
 	row("CNI ADD via server, IPv4, 8 callers (p50)", "BenchmarkCNIAddServer/ipv4/callers=8", "netipam-p50-ms", "BenchmarkCNIAddServer/ipv4/callers=8", "host-local-p50-ms", "<= 0.6")
 	row("plugin start (VERSION) vs host-local", "BenchmarkPluginStart/netipam", "ns/op", "BenchmarkPluginStart/host-local", "ns/op", "")
 	row("plugin start (VERSION) vs a trivial Go binary", "BenchmarkPluginStart/netipam", "ns/op", "BenchmarkPluginStart/trivial", "ns/op", "<= 1.3")
+	row("CNI ADD floor: the full start alone vs host-local ADD", "BenchmarkCNIFloors", "start-p50-ms", "BenchmarkCNIFloors", "host-local-p50-ms", "")
+	row("CNI ADD floor: a minimal client of the server vs host-local", "BenchmarkCNIFloors", "minimal-client-p50-ms", "BenchmarkCNIFloors", "host-local-p50-ms", "")
 	row("CNI ADD, 1M rows vs empty store (p50)", "BenchmarkScale/cni-add", "1M-p50-ms", "BenchmarkScale/cni-add", "empty-p50-ms", "<= 1.2")
 	row("CNI DEL, 1M rows vs empty store (p50)", "BenchmarkScale/cni-del", "1M-p50-ms", "BenchmarkScale/cni-del", "empty-p50-ms", "<= 1.2")
 	row("CLI alloc, 1M rows vs empty store (p50)", "BenchmarkScale/cli-alloc", "1M-p50-ms", "BenchmarkScale/cli-alloc", "empty-p50-ms", "<= 1.2")
